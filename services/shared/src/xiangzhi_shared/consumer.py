@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from . import envelope
-from .envelope import Event, EnvelopeError
+from .envelope import EnvelopeError, Event
 from .metrics import ServiceMetrics
 from .settings import ServiceSettings
 from .telemetry import context_from_traceparent, tracer

@@ -1,0 +1,1 @@
+"""Grid domain rules: pure functions and values, no I/O."""
