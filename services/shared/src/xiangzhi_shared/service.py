@@ -74,7 +74,8 @@ class Runtime:
 
 
 def _error_code(error: GraphQLError) -> str:
-    if error.original_error is None:
+    # Errors without a path were raised before execution: parsing, validation, variables.
+    if error.original_error is None or error.path is None:
         msg = error.message
         if msg.startswith("Syntax Error"):
             return "GRAPHQL_PARSE_FAILED"
@@ -146,6 +147,40 @@ class SubgraphApp(GraphQL):
         return dict(formatted)
 
 
+class BodyLimit:
+    """Refuses request bodies over `limit` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, receive, send)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return await self._refuse(scope, receive, send)
+            chunks.append(message)
+            if not message.get("more_body"):
+                break
+
+        async def replay() -> Any:
+            return chunks.pop(0) if chunks else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
+        body = {"errors": [{"message": f"request body over {self.limit} bytes",
+                            "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
 def create_app(spec: ServiceSpec) -> Starlette:
     settings = spec.settings
     setup_tracing(settings)
@@ -186,14 +221,6 @@ def create_app(spec: ServiceSpec) -> Starlette:
                 await runtime.kafka.close()
             await runtime.pool.close()
 
-    async def graphql_endpoint(request: Request) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > spec.max_body_bytes:
-            return JSONResponse({"errors": [{"message": "request body too large",
-                                             "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
-                                status_code=413)
-        return await graphql_app.handle_request(request)  # type: ignore[no-any-return]
-
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -215,7 +242,7 @@ def create_app(spec: ServiceSpec) -> Starlette:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     app = Starlette(
-        routes=[Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        routes=[Route("/graphql", BodyLimit(graphql_app, spec.max_body_bytes), methods=["GET", "POST"]),
                 Route("/healthz", healthz), Route("/readyz", readyz),
                 Route("/metrics", metrics_endpoint)],
         lifespan=lifespan,

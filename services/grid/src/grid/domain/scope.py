@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xiangzhi_shared.auth import Principal
+from xiangzhi_shared.auth import Principal, region_contains
 from xiangzhi_shared.errors import Forbidden
 
 # Staff who work matters in their region's subtree.
@@ -31,6 +31,14 @@ def require_work_matter(p: Principal, region_code: str) -> None:
 
 def require_staff_in(p: Principal, region_code: str) -> None:
     p.require(*STAFF).require_region(region_code)
+
+
+def require_village_member_or_staff(p: Principal, village_code: str) -> None:
+    """Things posted publicly in a village (the duty roster): anyone living or working there,
+    and staff whose scope covers it."""
+    p.require()
+    if not (p.sees_region(village_code) or (p.region and region_contains(village_code, p.region))):
+        raise Forbidden(f"region {village_code} is outside your scope")
 
 
 def resident_scope(p: Principal) -> str | None:

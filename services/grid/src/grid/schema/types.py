@@ -127,7 +127,7 @@ class Village:
                       "the village.")
     async def duty_roster(self, info: Info, start: date | None = None,
                           days: int = 7) -> list[DutyShift]:
-        info.context.principal.require().require_region(self.code)
+        scope.require_village_member_or_staff(info.context.principal, self.code)
         start = start or datetime.now(UTC).date()
         async with info.context.pool.acquire() as conn:
             rows = await reads.duty_roster(conn, uuid.UUID(self.id), start,

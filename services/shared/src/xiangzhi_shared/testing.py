@@ -1,0 +1,176 @@
+"""Test helpers against the real local stack: a fresh database per test module, the app
+served by uvicorn on a free loopback port, a GraphQL client, and a Kafka reader that
+collects the records produced after a given moment. No stand-ins: everything is real."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from starlette.applications import Starlette
+
+from . import devkeys, envelope
+from .envelope import Event
+
+PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://xiangzhi@127.0.0.1:5432/postgres")
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(prefix: str) -> AsyncIterator[str]:
+    """Creates an empty database for one test module and drops it afterwards."""
+    name = f"test_{prefix}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    dsn = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield dsn
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def served(app: Starlette) -> AsyncIterator[str]:
+    """Runs the app (lifespan included) on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises the start-up error
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@dataclass
+class Tokens:
+    """Mints tokens with a key pair private to the test session."""
+
+    folder: Path
+
+    @property
+    def jwks_file(self) -> str:
+        return str(devkeys.ensure_keys(self.folder)[1])
+
+    def __call__(self, *roles: str, region: str | None = None, subject: str | None = None,
+                 partner: str | None = None, ttl_s: int = 600) -> str:
+        return devkeys.mint(list(roles), subject=subject, region=region, partner=partner,
+                            ttl_s=ttl_s, folder=self.folder)
+
+
+class GraphQLClient:
+    def __init__(self, base_url: str) -> None:
+        self.url = base_url.rstrip("/") + "/graphql"
+        self.http = httpx.AsyncClient(timeout=30)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None,
+                   token: str | None = None, headers: dict[str, str] | None = None
+                   ) -> httpx.Response:
+        h = dict(headers or {})
+        if token:
+            h["authorization"] = f"Bearer {token}"
+        return await self.http.post(self.url, json={"query": query, "variables": variables or {}},
+                                    headers=h)
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None,
+                       token: str | None = None, headers: dict[str, str] | None = None
+                       ) -> dict[str, Any]:
+        response = await self.post(query, variables, token, headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(self, query: str, variables: dict[str, Any] | None = None,
+                 token: str | None = None, headers: dict[str, str] | None = None
+                 ) -> dict[str, Any]:
+        """The data of a response that must have no errors."""
+        body = await self(query, variables, token, headers)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+class TopicTail:
+    """Reads a topic from the offsets it had when the tail was opened."""
+
+    def __init__(self, topic: str, bootstrap: str = KAFKA) -> None:
+        self.topic = topic
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                          group_id=None)
+
+    async def __aenter__(self) -> TopicTail:
+        await self._consumer.start()
+        partitions = await topic_partitions(self._consumer, self.topic)
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        self._consumer.assign(tps)
+        await self._consumer.seek_to_end(*tps)
+        for tp in tps:  # resolve the end offsets now, before the test produces anything
+            await self._consumer.position(tp)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+
+    async def collect(self, match: Callable[[Event], bool], count: int,
+                      timeout_s: float = 30.0, settle_s: float = 0.0) -> list[Event]:
+        """Events that match, in log order, once `count` arrived; then waits `settle_s`
+        longer to catch any extra (duplicate) record. Fails if too few arrive in time."""
+        found: list[Event] = []
+        deadline = time.monotonic() + timeout_s
+        settle_until: float | None = None
+        while True:
+            now = time.monotonic()
+            if len(found) >= count:
+                settle_until = settle_until or now + settle_s
+                if now >= settle_until:
+                    return found
+            elif now > deadline:
+                raise AssertionError(f"only {len(found)} of {count} events on {self.topic}")
+            batch = await self._consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for record in records:
+                    event = envelope.decode_record(record)
+                    if match(event):
+                        found.append(event)
+
+
+async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    """The topic's partitions; a consumer without a subscription knows none until asked."""
+    consumer._client.add_topic(topic)  # noqa: SLF001 - aiokafka has no public call for this
+    await consumer._client.force_metadata_update()  # noqa: SLF001
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        raise AssertionError(f"topic {topic} does not exist on the broker")
+    return partitions
+
+
+def trace_id_of(traceparent: str | None) -> str | None:
+    return traceparent.split("-")[1] if traceparent else None
