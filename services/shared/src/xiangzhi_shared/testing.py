@@ -139,6 +139,19 @@ class TopicTail:
     async def __aexit__(self, *exc: object) -> None:
         await self._consumer.stop()
 
+    async def collect_raw(self, match: Callable[[Any], bool], count: int,
+                          timeout_s: float = 30.0) -> list[Any]:
+        """Raw records that match (for topics such as dead letters, whose payload may be
+        anything), in log order, once `count` arrived."""
+        found: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while len(found) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"only {len(found)} of {count} records on {self.topic}")
+            batch = await self._consumer.getmany(timeout_ms=200)
+            found += [r for records in batch.values() for r in records if match(r)]
+        return found
+
     async def collect(self, match: Callable[[Event], bool], count: int,
                       timeout_s: float = 30.0, settle_s: float = 0.0) -> list[Event]:
         """Events that match, in log order, once `count` arrived; then waits `settle_s`
@@ -174,3 +187,56 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
 
 def trace_id_of(traceparent: str | None) -> str | None:
     return traceparent.split("-")[1] if traceparent else None
+
+
+async def read_all(topic: str, bootstrap: str = KAFKA, idle_s: float = 1.0) -> list[Event]:
+    """Every record of a topic from its beginning to its current end."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                group_id=None)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(await topic_partitions(consumer, topic))]
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning(*tps)
+        events: list[Event] = []
+        while any([await consumer.position(tp) < ends[tp] for tp in tps]):
+            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
+            for records in batch.values():
+                events += [envelope.decode_record(r) for r in records]
+        return events
+    finally:
+        await consumer.stop()
+
+
+STACK = Path(__file__).resolve().parents[4] / "deploy" / "local" / "stack"
+
+
+async def broker(action: str) -> None:
+    """Stops or starts the local Kafka broker (`deploy/local/stack stop|start kafka`), for
+    tests of what happens while it is away. `start` returns once it answers again."""
+    proc = await asyncio.create_subprocess_exec(str(STACK), action, "kafka",
+                                                stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.STDOUT)
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise AssertionError(f"stack {action} kafka failed: {out.decode()}")
+
+
+@contextlib.asynccontextmanager
+async def scratch_topics(*names: str, partitions: int = 3) -> AsyncIterator[list[str]]:
+    """Topics private to one test (unique names), deleted afterwards, so tests that produce
+    poison or read from the earliest offset never touch the stack's real topics."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    suffix = secrets.token_hex(4)
+    topics = [f"test.{n}.{suffix}" for n in names]
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(t, partitions, 1) for t in topics])
+        yield topics
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.delete_topics(topics)
+        await admin.close()
