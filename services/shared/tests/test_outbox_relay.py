@@ -6,7 +6,6 @@ import asyncio
 import uuid
 
 import pytest_asyncio
-
 from xiangzhi.grid.v1.events_pb2 import MatterEvent
 from xiangzhi_shared.db import transaction
 from xiangzhi_shared.outbox import OutboxRelay, enqueue

@@ -7,33 +7,31 @@ everything in place and adds nothing.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 from xiangzhi_shared.auth import Principal
+from xiangzhi_shared.demo import (
+    COUNTY,
+    GRIDS,
+    RESIDENTS_PER_GRID,
+    TOWNSHIPS,
+    VILLAGES,
+    demo_id,
+    resident_id,
+)
 
 from . import list_items, matters, service_requests
 from .domain.lists import ListKind
 from .domain.matters import MatterCategory
 from .domain.services import ServiceKind
 
-NS = uuid.UUID("6f1d2b1e-3c55-4f7a-9a55-2f0c8a6b9e10")
-COUNTY = ("QY", "青源县")
-TOWNSHIPS = {"QY.01": "东湖镇", "QY.02": "西岭乡"}
-VILLAGES = {
-    "QY.01.001": "桃园村", "QY.01.002": "柳溪村", "QY.01.003": "石桥社区",
-    "QY.02.001": "云岭村", "QY.02.002": "松坡村", "QY.02.003": "杏花村",
-}
-GRIDS = {"01": ("一组网格", "RESIDENT_GROUP"), "02": ("街巷网格", "STREET")}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙"
 SEED = Principal(subject="seed", roles=frozenset({"county_admin"}), region="QY")
 
 
-def sid(kind: str, key: str) -> uuid.UUID:
-    """Stable ids: the same demo row gets the same id on every run and every machine."""
-    return uuid.uuid5(NS, f"{kind}:{key}")
+sid = demo_id  # stable ids: the same demo row gets the same id on every run and machine
 
 
 async def _regions(conn: asyncpg.Connection) -> None:
@@ -75,10 +73,6 @@ async def _people(conn: asyncpg.Connection) -> None:
            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""", shifts)
 
 
-def resident_id(grid_code: str, n: int) -> uuid.UUID:
-    return sid("resident", f"{grid_code}/{n}")
-
-
 async def _residents(conn: asyncpg.Connection) -> None:
     households, residents = [], []
     groups = [["ELDERLY"], [], ["LEFT_BEHIND_CHILD"], ["HARDSHIP", "ELDERLY"]]
@@ -88,7 +82,7 @@ async def _residents(conn: asyncpg.Connection) -> None:
             for h in range(2):
                 households.append((sid("household", f"{code}/{h}"), sid("region", code),
                                    f"{h + 1}号"))
-            for n in range(4):
+            for n in range(RESIDENTS_PER_GRID):
                 residents.append((resident_id(code, n), sid("household", f"{code}/{n // 2}"),
                                   sid("region", code), f"{SURNAMES[(i + n) % 12]}某{n + 1}",
                                   groups[n]))
