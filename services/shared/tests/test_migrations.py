@@ -20,12 +20,13 @@ async def test_applies_in_order_once_and_records(tmp_path):
     async with fresh_database("mig") as dsn:
         conn = await asyncpg.connect(dsn)
         try:
-            assert await migrate(conn, tmp_path) == ["0001_a.sql", "0002_b.sql"]
+            prefix = tmp_path.parent.name
+            assert await migrate(conn, tmp_path) == [f"{prefix}/0001_a.sql", f"{prefix}/0002_b.sql"]
             assert await migrate(conn, tmp_path) == []
             assert await conn.fetchval("SELECT count(*) FROM t") == 1
             names = [r["name"] for r in await conn.fetch(
                 "SELECT name FROM schema_migrations ORDER BY name")]
-            assert names == ["0001_a.sql", "0002_b.sql"]
+            assert names == [f"{prefix}/0001_a.sql", f"{prefix}/0002_b.sql"]
         finally:
             await conn.close()
 

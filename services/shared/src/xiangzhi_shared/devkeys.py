@@ -53,10 +53,38 @@ def mint(roles: list[str], subject: str | None = None, region: str | None = None
                       headers={"kid": KID})
 
 
+def region_code(region: str) -> str:
+    """A region code as given, or the code of a region id looked up in the local stack's
+    grid database (which holds the region tree)."""
+    try:
+        region_uuid = uuid.UUID(region)
+    except ValueError:
+        return region
+
+    import asyncio
+    import os
+
+    import asyncpg
+
+    async def lookup() -> str | None:
+        dsn = os.environ.get("GRID_DATABASE_URL", "postgresql://xiangzhi@127.0.0.1:5432/grid")
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await conn.fetchval("SELECT code FROM region WHERE id=$1", region_uuid)
+        finally:
+            await conn.close()
+
+    code = asyncio.run(lookup())
+    if code is None:
+        raise SystemExit(f"no region with id {region} in the grid database")
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--role", required=True, help=f"comma-separated, of: {sorted(ROLES)}")
-    p.add_argument("--region", help="region code (e.g. QY.01.002) the caller's scope is rooted at")
+    p.add_argument("--region", help="region code (e.g. QY.01.002) or region id: the root of "
+                   "the caller's scope")
     p.add_argument("--partner", help="partner utility code, for utility_staff")
     p.add_argument("--subject", help="the person id; a resident's id for role resident")
     p.add_argument("--ttl", type=int, default=12 * 3600)
@@ -66,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown role(s): {sorted(unknown)}; known: {sorted(ROLES)}", file=sys.stderr)
         return 2
-    print(mint(roles, subject=a.subject, region=a.region, partner=a.partner, ttl_s=a.ttl))
+    region = region_code(a.region) if a.region else None
+    print(mint(roles, subject=a.subject, region=region, partner=a.partner, ttl_s=a.ttl))
     return 0
 
 

@@ -36,7 +36,9 @@ def discover(folder: Path) -> list[Migration]:
         m = _NAME.match(path.name)
         if not m:
             raise ValueError(f"migration file name must look like 0001_name.sql: {path.name}")
-        found.append(Migration(int(m.group(1)), path.name, path.read_text(encoding="utf-8")))
+        # Recorded as "<package>/<file>": the shared tables and the service's own never clash.
+        found.append(Migration(int(m.group(1)), f"{folder.parent.name}/{path.name}",
+                               path.read_text(encoding="utf-8")))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise ValueError(f"duplicate migration versions in {folder}")
