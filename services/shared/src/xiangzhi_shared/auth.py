@@ -135,6 +135,8 @@ class JwtVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated("malformed bearer token") from exc
         if self._client is not None:
+            if kid is None:
+                raise Unauthenticated("token has no key id")
             try:
                 return self._client.get_signing_key(kid).key
             except jwt.PyJWTError as exc:

@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import strawberry
@@ -40,15 +40,16 @@ from .telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
 
-ConsumerFactory = Callable[[asyncpg.Pool, ServiceSettings, ServiceMetrics], EventConsumer]
-TaskFactory = Callable[[asyncpg.Pool, ServiceSettings], "BackgroundTask"]
-
-
-class BackgroundTask:
-    """A periodic job (e.g. the overdue scheduler) with an explicit lifecycle."""
+class Lifecycle(Protocol):
+    """Anything the lifespan starts and stops: consumers, periodic jobs (the overdue
+    scheduler)."""
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
+
+
+ConsumerFactory = Callable[[asyncpg.Pool, ServiceSettings, ServiceMetrics], EventConsumer]
+TaskFactory = Callable[[asyncpg.Pool, ServiceSettings], Lifecycle]
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
-    tasks: list[BackgroundTask] = field(default_factory=list)
+    tasks: list[Lifecycle] = field(default_factory=list)
     kafka: AIOKafkaClient | None = None
     verifier: JwtVerifier | None = None
 
@@ -101,7 +102,7 @@ class _OperationMetrics(SchemaExtension):
         trace.get_current_span().set_attribute("graphql.operation.name", name)
 
 
-class SubgraphApp(GraphQL):
+class SubgraphApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app, with our context and stable error codes."""
 
     def __init__(self, schema: strawberry.Schema, runtime: Runtime, settings: ServiceSettings,
@@ -188,7 +189,7 @@ def create_app(spec: ServiceSpec) -> Starlette:
     runtime = Runtime()
     if settings.jwks_file or settings.jwks_url:
         runtime.verifier = JwtVerifier.from_settings(settings)
-    spec.schema.extensions = [*spec.schema.extensions, _OperationMetrics]  # type: ignore[misc]
+    spec.schema.extensions = (*spec.schema.extensions, _OperationMetrics)
     graphql_app = SubgraphApp(spec.schema, runtime, settings, metrics)
 
     @contextlib.asynccontextmanager
@@ -208,12 +209,13 @@ def create_app(spec: ServiceSpec) -> Starlette:
         if settings.consumers_enabled:
             runtime.consumers = [make(runtime.pool, settings, metrics) for make in spec.consumers]
         runtime.tasks = [make(runtime.pool, settings) for make in spec.background]
-        for part in [*runtime.consumers, *runtime.tasks]:
+        parts: list[Lifecycle] = [*runtime.consumers, *runtime.tasks]
+        for part in parts:
             await part.start()
         try:
             yield
         finally:
-            for part in [*runtime.tasks, *runtime.consumers]:
+            for part in reversed(parts):
                 await part.stop()
             if runtime.relay:
                 await runtime.relay.stop()
