@@ -198,7 +198,8 @@ async def read_all(topic: str, bootstrap: str = KAFKA, idle_s: float = 1.0) -> l
         tps = [TopicPartition(topic, p) for p in sorted(await topic_partitions(consumer, topic))]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        for tp, start in (await consumer.beginning_offsets(tps)).items():
+            consumer.seek(tp, start)  # explicit: seek_to_beginning may race the initial reset
         events: list[Event] = []
         while any([await consumer.position(tp) < ends[tp] for tp in tps]):
             batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
