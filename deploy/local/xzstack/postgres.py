@@ -70,6 +70,10 @@ def ensure_cluster() -> bool:
         say(f"initdb {paths.PG_DATA} ({bin_.parent.name})")
         paths.PG_DATA.mkdir(parents=True, exist_ok=True)
         if is_root():
+            # The server runs as `postgres`: it must be able to walk down to its data dir
+            # even in a checkout made with a strict umask (only our own folders are touched).
+            for folder in (paths.ROOT, paths.PG_DATA.parent):
+                folder.chmod(folder.stat().st_mode | 0o001)
             shutil.chown(paths.PG_DATA, "postgres", "postgres")
         paths.PG_DATA.chmod(0o700)
         _run_as_pg([str(bin_ / "initdb"), "-D", str(paths.PG_DATA), "-U", "postgres",
