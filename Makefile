@@ -9,7 +9,7 @@ PROTOS := $(shell find proto -name '*.proto')
 STACK := deploy/local/stack
 PYTEST_ARGS ?=
 
-.PHONY: help setup proto run up down status test lint token bench partner-credentials
+.PHONY: help setup proto run up down status test lint token bench partner-credentials supergraph
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}'
@@ -64,3 +64,11 @@ bench: setup ## benchmarks on the local stack (ratios and medians; see docs/oper
 
 -include gateway/gateway.mk
 -include charts/k8s.mk
+
+supergraph: setup gateway/compose/node_modules ## compose the subgraphs' SDL into gateway/supergraph.graphql
+	$(PY) gateway/compose/subgraphs.py | node gateway/compose/compose.mjs > gateway/supergraph.graphql.tmp
+	mv gateway/supergraph.graphql.tmp gateway/supergraph.graphql
+
+gateway/compose/node_modules: gateway/compose/package.json gateway/compose/package-lock.json
+	cd gateway/compose && npm ci --no-audit --no-fund --silent
+	@touch $@

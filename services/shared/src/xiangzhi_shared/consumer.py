@@ -21,7 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from . import envelope
 from .envelope import EnvelopeError, Event
 from .metrics import ServiceMetrics
-from .settings import ServiceSettings
+from .settings import ServiceSettings, kafka_options
 from .telemetry import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,12 @@ class EventConsumer:
         backoff = 0.2
         while not self._stopping:
             consumer = AIOKafkaConsumer(
-                *self._topics, bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                group_id=self.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
+                *self._topics, **kafka_options(self._settings), group_id=self.group_id,
+                enable_auto_commit=False, auto_offset_reset="earliest",
                 client_id=f"{self._settings.service_name}-{self.name}",
             )
-            producer = AIOKafkaProducer(bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                                        enable_idempotence=True, acks="all")
+            producer = AIOKafkaProducer(**kafka_options(self._settings), enable_idempotence=True,
+                                        acks="all")
             try:
                 await consumer.start()
                 await producer.start()

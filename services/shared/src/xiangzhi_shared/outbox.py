@@ -24,7 +24,7 @@ from opentelemetry.trace import SpanKind
 
 from . import envelope
 from .metrics import ServiceMetrics
-from .settings import ServiceSettings
+from .settings import ServiceSettings, kafka_options
 from .telemetry import context_from_traceparent, current_traceparent, tracer
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,7 @@ class OutboxRelay:
 
     def _new_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
-            bootstrap_servers=self._settings.kafka_bootstrap_servers,
-            enable_idempotence=True, acks="all", linger_ms=5,
+            **kafka_options(self._settings), enable_idempotence=True, acks="all", linger_ms=5,
             request_timeout_ms=10_000, retry_backoff_ms=200,
             client_id=f"{self._settings.service_name}-relay",
         )

@@ -15,7 +15,7 @@ T = TypeVar("T")
 MAX_PAGE = 100
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)  # every subgraph paginates with the same type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None

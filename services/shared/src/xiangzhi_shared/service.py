@@ -35,7 +35,7 @@ from .errors import DomainError
 from .metrics import ServiceMetrics
 from .migrations import SHARED_MIGRATIONS, migrate
 from .outbox import OutboxRelay
-from .settings import ServiceSettings
+from .settings import ServiceSettings, kafka_options
 from .telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
@@ -199,8 +199,7 @@ def create_app(spec: ServiceSpec) -> Starlette:
         if settings.migrate_on_start:
             async with runtime.pool.acquire() as conn:
                 await migrate(conn, SHARED_MIGRATIONS, spec.migrations)
-        runtime.kafka = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap_servers,
-                                       request_timeout_ms=3000)
+        runtime.kafka = AIOKafkaClient(**kafka_options(settings), request_timeout_ms=3000)
         with contextlib.suppress(Exception):  # readiness reports Kafka; start anyway
             await runtime.kafka.bootstrap()
         if settings.relay_enabled:

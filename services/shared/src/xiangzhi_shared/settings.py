@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +29,13 @@ class ServiceSettings(BaseSettings):
     migrate_on_start: bool = True
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Local: PLAINTEXT. In a cluster each service logs in as its own Kafka user (Strimzi
+    # KafkaUser: SCRAM-SHA-512 over TLS), so its ACLs apply.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None
     # The relay can be turned off, e.g. in a test that stops it on purpose.
     relay_enabled: bool = True
     relay_batch_size: int = Field(default=200, ge=1)
@@ -42,3 +51,19 @@ class ServiceSettings(BaseSettings):
     # OpenTelemetry: export is off unless an endpoint is set.
     otel_exporter_otlp_endpoint: str | None = None
     otel_resource_attributes: str | None = None
+
+
+def kafka_options(settings: ServiceSettings) -> dict[str, Any]:
+    """Connection options for every aiokafka client a service opens (producer, consumer,
+    admin, readiness), so all of them log in the same way."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_servers,
+                               "security_protocol": settings.kafka_security_protocol}
+    if settings.kafka_sasl_mechanism:
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism,
+                       sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=settings.kafka_sasl_password)
+    if settings.kafka_security_protocol.endswith("SSL"):
+        from aiokafka.helpers import create_ssl_context
+
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile)
+    return options
