@@ -1,0 +1,67 @@
+"""Finding objects at a plan path in the merged response data, and merging subgraph answers
+into them in place (no copies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def objects_at(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    current = [data]
+    for segment in path:
+        following: list[Any] = []
+        if segment == "@":
+            for value in current:
+                if isinstance(value, list):
+                    following.extend(value)
+        else:
+            for value in current:
+                if isinstance(value, dict):
+                    child = value.get(segment)
+                    if child is not None:
+                        following.append(child)
+        current = following
+    return [v for v in current if isinstance(v, dict)]
+
+
+def path_of(data: Any, target: dict[str, Any], path: tuple[str, ...]) -> list[str | int]:
+    """The response path of `target` (found by identity); used only when reporting an error."""
+
+    def walk(value: Any, rest: tuple[str, ...], acc: list[str | int]) -> list[str | int] | None:
+        if not rest:
+            return acc if value is target else None
+        segment = rest[0]
+        if segment == "@":
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    found = walk(item, rest[1:], acc + [i])
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(value, dict) and value.get(segment) is not None:
+            return walk(value[segment], rest[1:], acc + [segment])
+        return None
+
+    return walk(data, path, []) or [s for s in path if s != "@"]
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any], concrete: frozenset[str]) -> None:
+    for key, value in source.items():
+        existing = target.get(key)
+        if existing is None:
+            target[key] = value
+        elif key == "__typename":
+            # An @interfaceObject answers with the interface's name; never let it replace the
+            # implementation's name another subgraph already gave.
+            if existing not in concrete:
+                target[key] = value
+        elif isinstance(existing, dict):
+            if isinstance(value, dict):
+                deep_merge(existing, value, concrete)
+        elif isinstance(existing, list):
+            if isinstance(value, list):
+                for a, b in zip(existing, value, strict=False):
+                    if isinstance(a, dict) and isinstance(b, dict):
+                        deep_merge(a, b, concrete)
+        elif value is not None:
+            target[key] = value

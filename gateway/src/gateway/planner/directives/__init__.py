@@ -1,0 +1,1 @@
+"""Federation directive semantics the planner relies on, one module per directive."""

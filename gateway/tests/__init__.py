@@ -1,0 +1,1 @@
+"""The gateway's own tests: real subgraphs over HTTP, plan snapshots."""

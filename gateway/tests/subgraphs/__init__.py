@@ -1,0 +1,1 @@
+"""Small real federation subgraphs for the gateway's own tests, served over HTTP on loopback."""
