@@ -61,16 +61,17 @@ async def test_five_steps_emit_their_events_in_order_with_headers_and_trace(grid
 
 async def test_rejected_transition_emits_nothing(grid, tokens):
     token = tokens("grid_worker", region="QY.01.001")
-    data = await grid.gql.ok(REPORT, {"input": {
-        "title": "井盖缺失", "category": "ROAD", "regionId": grid.region_id("QY.01.001.01")}},
-        token)
-    matter_id = data["reportMatter"]["id"]
     async with TopicTail("grid.matter.v1") as tail:
+        data = await grid.gql.ok(REPORT, {"input": {
+            "title": "井盖缺失", "category": "ROAD", "regionId": grid.region_id("QY.01.001.01")}},
+            token)
+        matter_id = data["reportMatter"]["id"]
         body = await grid.gql(STEPS[3][1], {"id": matter_id}, token)  # close a REPORTED matter
         assert body["errors"][0]["extensions"]["code"] == "INVALID_STATE"
         await grid.gql.ok(STEPS[0][1], {"id": matter_id}, token)
-        events = await tail.collect(lambda e: e.key == matter_id, count=1, settle_s=1.0)
-    assert [e.type for e in events] == ["xiangzhi.grid.matter.accepted"]
+        events = await tail.collect(lambda e: e.key == matter_id, count=2, settle_s=1.0)
+    assert [e.type for e in events] == ["xiangzhi.grid.matter.reported",
+                                        "xiangzhi.grid.matter.accepted"]
     steps = await grid.pool.fetchval("SELECT count(*) FROM matter_step WHERE matter_id=$1",
                                      uuid.UUID(matter_id))
     assert steps == 2  # reported + accepted; the refused close wrote nothing

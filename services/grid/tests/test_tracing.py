@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind
 from xiangzhi_shared.consumer import EventConsumer
 from xiangzhi_shared.settings import ServiceSettings
 from xiangzhi_shared.telemetry import setup_tracing
-from xiangzhi_shared.testing import TopicTail, trace_id_of
+from xiangzhi_shared.testing import TopicTail, start_groups_at_end, trace_id_of
 
 REPORT = """mutation($input: ReportMatterInput!) { reportMatter(input: $input) { id } }"""
 
@@ -22,6 +22,8 @@ async def test_request_database_publish_and_consume_share_one_trace(grid, tokens
     exporter = InMemorySpanExporter()
     setup_tracing(grid.settings, extra=SimpleSpanProcessor(exporter))
     trace_id = secrets.token_hex(16)
+    consumer_settings = ServiceSettings(service_name=f"trace-{uuid.uuid4().hex[:6]}")
+    await start_groups_at_end(f"{consumer_settings.service_name}.trace-test", ["grid.matter.v1"])
     async with TopicTail("grid.matter.v1") as tail:
         data = await grid.gql.ok(
             REPORT, {"input": {"title": "追踪", "category": "ROAD",
@@ -38,8 +40,8 @@ async def test_request_database_publish_and_consume_share_one_trace(grid, tokens
         if e.key == matter_id:
             consumed.set()
 
-    consumer = EventConsumer(grid.pool, ServiceSettings(service_name=f"trace-{uuid.uuid4().hex[:6]}"),
-                             name="trace-test", topics=["grid.matter.v1"], handler=handler,
+    consumer = EventConsumer(grid.pool, consumer_settings, name="trace-test",
+                             topics=["grid.matter.v1"], handler=handler,
                              dead_letter_topic="dlq.grid.v1")
     await consumer.start()
     try:

@@ -1,4 +1,5 @@
-"""The grid service app: its schema, migrations and background jobs on the shared runtime."""
+"""The grid service app: its schema, migrations, consumers and background jobs on the shared
+runtime."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from xiangzhi_shared.service import ServiceSpec, create_app
 from .scheduler import EscalationScheduler
 from .schema import build_schema
 from .settings import GridSettings
+from .ticket_feedback import ticket_feedback
 
 
 def make_spec(settings: GridSettings | None = None) -> ServiceSpec:
     settings = settings or GridSettings()
     return ServiceSpec(
         settings=settings, schema=build_schema(), migrations=migrations_folder(__file__),
+        consumers=[ticket_feedback],
         background=[lambda pool, s: EscalationScheduler(pool, settings.escalation_interval_s)],
     )
 

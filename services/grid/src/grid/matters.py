@@ -50,8 +50,11 @@ async def fetch_matter(conn: asyncpg.Connection, matter_id: uuid.UUID,
     return dict(row)
 
 
-async def _write(conn: asyncpg.Connection, row: dict[str, Any], t: Transition, actor: str,
-                 at: datetime, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+async def record_transition(conn: asyncpg.Connection, row: dict[str, Any], t: Transition,
+                            actor: str, at: datetime, extra: dict[str, Any] | None = None
+                            ) -> dict[str, Any]:
+    """Writes a transition the domain allowed: the matter row, its step, its event. The
+    caller holds the matter's row lock (fetch_matter(lock=True)) in the same transaction."""
     m = t.matter
     updated = {**row, "status": m.status.value, "responsible_code": m.responsible_code,
                "escalation_level": m.escalation_level, "due_at": m.due_at,
@@ -156,7 +159,7 @@ async def transition(pool: asyncpg.Pool, p: Principal, matter_id: str, action: s
             extra["followup_remark"] = t.note
         else:  # a programming error, not a caller's
             raise ValueError(action)
-        return await _write(conn, row, t, p.subject, now, extra)
+        return await record_transition(conn, row, t, p.subject, now, extra)
 
 
 async def escalate_overdue(pool: asyncpg.Pool, now: datetime, limit: int = 500) -> int:
@@ -172,6 +175,6 @@ async def escalate_overdue(pool: asyncpg.Pool, now: datetime, limit: int = 500) 
             row = dict(record)
             t = rules.escalate(to_domain(row), now)
             if t is not None:
-                await _write(conn, row, t, "scheduler", now)
+                await record_transition(conn, row, t, "scheduler", now)
                 escalated += 1
     return escalated

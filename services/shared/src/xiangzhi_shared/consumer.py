@@ -49,6 +49,8 @@ class EventConsumer:
 
     async def start(self) -> None:
         self._stopping = False
+        for topic in self._topics:  # series exist at 0, so the first dead letter is an increase
+            self._metrics.dead_letters.labels(self.name, topic).inc(0)
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
 
     async def stop(self) -> None:

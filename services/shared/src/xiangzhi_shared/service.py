@@ -18,6 +18,7 @@ from aiokafka.client import AIOKafkaClient
 from graphql import GraphQLError
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.trace import Status, StatusCode
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -99,7 +100,15 @@ class _OperationMetrics(SchemaExtension):
             else "ok"
         metrics.requests.labels(name, outcome).inc()
         metrics.latency.labels(name).observe(time.perf_counter() - started)
-        trace.get_current_span().set_attribute("graphql.operation.name", name)
+        span = trace.get_current_span()
+        span.set_attribute("graphql.operation.name", name)
+        span.set_attribute("graphql.outcome", outcome)
+        # A GraphQL error is answered with HTTP 200: mark the span so `error=true` finds the
+        # requests that failed unexpectedly (expected DomainErrors carry their own code).
+        errors = (ctx.result.errors if ctx.result else None) or []
+        if any(e.original_error is not None and not isinstance(e.original_error, DomainError)
+               and e.path is not None for e in errors):
+            span.set_status(Status(StatusCode.ERROR, "internal error"))
 
 
 class SubgraphApp(GraphQL[RequestContext, None]):
@@ -250,5 +259,7 @@ def create_app(spec: ServiceSpec) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.metrics = metrics
-    app.add_middleware(OpenTelemetryMiddleware)  # type: ignore[arg-type]
+    # Probes and scrapes every few seconds would bury real requests in the trace backend.
+    app.add_middleware(OpenTelemetryMiddleware,  # type: ignore[arg-type]
+                       excluded_urls="healthz,readyz,metrics")
     return app

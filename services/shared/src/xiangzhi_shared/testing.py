@@ -185,6 +185,21 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     return partitions
 
 
+async def start_groups_at_end(group_id: str, topics: list[str]) -> None:
+    """Commits a consumer group's offsets at the topics' current ends before its consumer
+    starts, so a service under test reads only what the test produces, not the topic's past."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=group_id,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in await topic_partitions(consumer, t)]
+        ends = await consumer.end_offsets(tps)
+        consumer.assign(tps)
+        await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
+
+
 def trace_id_of(traceparent: str | None) -> str | None:
     return traceparent.split("-")[1] if traceparent else None
 
