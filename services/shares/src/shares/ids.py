@@ -1,0 +1,14 @@
+"""Ids from callers: refused clearly when malformed, never passed on to SQL as text."""
+
+from __future__ import annotations
+
+import uuid
+
+from xiangzhi_shared.errors import ValidationFailed
+
+
+def parse_id(value: object, field: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} is not a valid id", field=field) from exc
