@@ -1,0 +1,1 @@
+"""Supply-coop trading service (基层供销社)."""

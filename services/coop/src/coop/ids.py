@@ -1,0 +1,14 @@
+"""Parsing ids from callers: a malformed id is the caller's mistake (VALIDATION), not a 500."""
+
+from __future__ import annotations
+
+import uuid
+
+from xiangzhi_shared.errors import ValidationFailed
+
+
+def parse_id(value: object, field: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} is not a valid id", field=field) from exc
