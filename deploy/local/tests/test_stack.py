@@ -18,8 +18,9 @@ from xzstack import paths
 
 
 def stack(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
+    # STACK_JAEGER=0: `up <name>` must not build Jaeger (minutes) inside these tests.
     return subprocess.run([str(STACK), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, "STACK_JAEGER": "0", **(env or {})})
 
 
 def free_port() -> int:

@@ -10,11 +10,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
+from . import jaeger, paths
 from .system import StackError
 
-RESERVED = {"postgres", "kafka", "supervisord"}
-INFRA_PORTS = {paths.PG_PORT, *paths.KAFKA_PORTS}
+RESERVED = {"postgres", "kafka", "jaeger", "supervisord"}
+INFRA_PORTS = {paths.PG_PORT, *paths.KAFKA_PORTS, *jaeger.PORTS}
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,11 @@ class App:
     is_gateway: bool = False
     source: Path | None = None
 
-    def environment(self) -> dict[str, str]:
+    def environment(self, otlp_endpoint: str | None = None) -> dict[str, str]:
         """What the program sees: the ServiceSettings fields (env var = upper-cased field
-        name, services/shared/src/xiangzhi_shared/settings.py) plus the descriptor's [env]."""
+        name, services/shared/src/xiangzhi_shared/settings.py) plus the descriptor's [env].
+        With a trace backend running, OTEL_EXPORTER_OTLP_ENDPOINT points at it (the
+        descriptor's [env] can still override it)."""
         env = {
             "SERVICE_NAME": self.name,
             "HOST": "127.0.0.1",
@@ -43,6 +45,8 @@ class App:
         }
         if self.database:
             env["DATABASE_URL"] = paths.database_url(self.database)
+        if otlp_endpoint:
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp_endpoint
         return {**env, **self.env}
 
 
@@ -66,7 +70,7 @@ def load(descriptor: Path, *, default_name: str, is_gateway: bool = False) -> Ap
         raise StackError(f"{descriptor}: `port` is required")
     port = int(raw["port"])
     if port in INFRA_PORTS:
-        raise StackError(f"{descriptor}: port {port} belongs to PostgreSQL/Kafka")
+        raise StackError(f"{descriptor}: port {port} belongs to PostgreSQL/Kafka/Jaeger")
     module = str(raw.get("module", name))
     command = _argv(raw.get("command", f".venv/bin/python -m {module}"))
     seed = raw.get("seed")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import apps as apps_mod
-from . import kafka, keys, paths, postgres, procs, provision
+from . import jaeger, kafka, keys, paths, postgres, procs, provision
 from .apps import App
 from .system import StackError, alive, cmdline, descends_from, pids_with_arg, port_holder, say
 
@@ -38,6 +38,8 @@ def health_check(name: str, ready_urls: dict[str, str]) -> Callable[[], bool]:
         return postgres.ready
     if name == "kafka":
         return kafka.ready
+    if name == "jaeger":
+        return jaeger.ready
     return lambda: http_ready(ready_urls[name])
 
 
@@ -104,6 +106,7 @@ def leftovers() -> list[tuple[str, int]]:
         except (OSError, ValueError, IndexError):
             pass
     found += [("kafka", pid) for pid in pids_with_arg(str(paths.KAFKA_PROPERTIES))]
+    found += [("jaeger", pid) for pid in pids_with_arg(str(jaeger.CONFIG))]  # this checkout's
     return found
 
 
@@ -121,12 +124,14 @@ def stop_leftovers() -> None:
 
 # --- up ----------------------------------------------------------------------------------
 
-def prepare(apps: list[App]) -> tuple[bool, bool]:
+def prepare(apps: list[App], build_jaeger: bool = False) -> tuple[bool, bool]:
     """Everything before processes start: installs, first-time initialisation, config files.
     Each step is a cheap check when already done."""
     for d in (paths.STATE, paths.LOGS, paths.CACHE):
         d.mkdir(parents=True, exist_ok=True)
     keys.ensure()
+    if build_jaeger:  # before the config is written: the services' environment depends on it
+        jaeger.ensure_binary()
     jars_changed = kafka.ensure_jars()
     hba_changed = postgres.ensure_cluster()
     props_changed = kafka.write_properties() or jars_changed
@@ -147,7 +152,8 @@ def up(infra_only: bool, foreground: bool = False,
     if unknown:
         raise StackError(f"no service descriptor for {sorted(unknown)}")
     started = [a for a in apps if not infra_only and (not only or a.name in only)]
-    hba_changed, props_changed = prepare(apps)
+    hba_changed, props_changed = prepare(apps, build_jaeger=not infra_only)
+    tracing = not infra_only and not jaeger.disabled() and jaeger.available()
     child = None
     sup_pid = procs.supervisord_pid()
     if sup_pid is None:
@@ -157,7 +163,7 @@ def up(infra_only: bool, foreground: bool = False,
     else:
         procs.apply_config()
     try:
-        wanted = [*INFRA, *(a.name for a in started)]
+        wanted = [*INFRA, *(["jaeger"] if tracing else []), *(a.name for a in started)]
         progs = {p.name: p for p in procs.programs(apps)}
         check_ports([progs[n] for n in wanted], sup_pid or 0)
 
@@ -174,6 +180,10 @@ def up(infra_only: bool, foreground: bool = False,
         procs.start("kafka")
         wait_healthy("kafka", kafka.ready, 120)
         provision.provision()
+
+        if tracing:  # before the services, so their first spans have somewhere to go
+            procs.start("jaeger")
+            wait_healthy("jaeger", jaeger.ready, 60)
 
         # Services first (in parallel), their seeds, then the gateway in front of them.
         urls = {a.name: a.ready for a in apps}
@@ -195,7 +205,7 @@ def up(infra_only: bool, foreground: bool = False,
             child.terminate()
             child.wait()
         raise
-    print_addresses(started)
+    print_addresses(started, tracing)
     say(f"up in {time.monotonic() - t0:.1f}s")
     return child
 
@@ -218,7 +228,7 @@ def seed(app: App, force: bool = False) -> None:
     marker.touch()
 
 
-def print_addresses(apps: list[App]) -> None:
+def print_addresses(apps: list[App], tracing: bool = False) -> None:
     dbs = ",".join(paths.DATABASES)
     print(f"  PostgreSQL  postgresql://{paths.PG_ROLE}@{paths.PG_HOST}:{paths.PG_PORT}/{{{dbs}}}")
     print(f"  Kafka       {paths.KAFKA_PLAINTEXT} (PLAINTEXT, services)   {paths.KAFKA_SASL} "
@@ -226,6 +236,9 @@ def print_addresses(apps: list[App]) -> None:
     for a in apps:
         label = "GraphiQL" if a.is_gateway else "subgraph"
         print(f"  {a.name:<11} http://127.0.0.1:{a.port}/graphql ({label})")
+    if tracing:
+        print(f"  Jaeger      {jaeger.UI} (traces; query API {jaeger.UI}/api/traces?service=<name>; "
+              f"OTLP in at {jaeger.OTLP_ENDPOINT})")
     print(f"  logs        {paths.LOGS}/   (`stack logs [component]`)")
 
 
@@ -272,7 +285,7 @@ def cmd_status(args) -> int:
         say("down (supervisord is not running)")
         return 3
     urls = recorded_ready_urls()
-    known = {"postgres", "kafka", *urls}
+    known = {"postgres", "kafka", "jaeger", *urls}
     healthy = True
     print(f"{'component':<12}{'state':<10}{'health':<10}detail")
     for name, p in procs.info().items():
@@ -332,7 +345,7 @@ def cmd_component(args) -> int:
     """stop | start | restart one component; start and restart wait until it is healthy
     (tests use this to take the broker away under a running relay)."""
     urls = recorded_ready_urls()
-    if args.component not in {*INFRA, *urls}:
+    if args.component not in {*INFRA, *urls, *(["jaeger"] if jaeger.available() else [])}:
         raise StackError(f"unknown component {args.component!r}")
     if args.cmd == "stop":
         procs.stop(args.component)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from supervisor.xmlrpc import SupervisorTransport
 
-from . import kafka, paths, postgres
+from . import jaeger, kafka, paths, postgres
 from .apps import App
 from .system import StackError, alive, is_root, say
 
@@ -34,7 +34,10 @@ def _env(env: dict[str, str]) -> str:
     return ",".join(f'{k}="{v.replace("%", "%%")}"' for k, v in env.items())
 
 
-def programs(apps: list[App]) -> list[Program]:
+def programs(apps: list[App], tracing: bool | None = None) -> list[Program]:
+    """Every program of the stack. `tracing` (default: Jaeger is built and not switched off)
+    adds the jaeger program and points the applications' OTLP export at it."""
+    tracing = jaeger.available() if tracing is None else tracing
     pg_opts = {"priority": "10", "stopsignal": "INT",  # INT = fast shutdown (TERM waits for clients)
                "stopwaitsecs": "30", "directory": str(paths.PG_DATA)}
     if is_root():
@@ -45,11 +48,16 @@ def programs(apps: list[App]) -> list[Program]:
                 {"priority": "20", "stopsignal": "TERM", "stopwaitsecs": "60",
                  "directory": str(paths.KAFKA_STATE)}),
     ]
+    if tracing:
+        progs.append(Program("jaeger", jaeger.command(), jaeger.PORTS,
+                             {"priority": "30", "stopsignal": "TERM", "stopwaitsecs": "15",
+                              "directory": str(paths.STATE)}))
+    otlp = jaeger.OTLP_ENDPOINT if tracing else None
     for app in apps:
         progs.append(Program(app.name, app.command, (app.port,), {
             "priority": "200" if app.is_gateway else "100",
             "directory": str(paths.ROOT),
-            "environment": _env(app.environment()),
+            "environment": _env(app.environment(otlp)),
             "stopsignal": "TERM", "stopwaitsecs": "15",
             # uvicorn with workers/reload forks: stop the whole group, leave no orphan.
             "stopasgroup": "true", "killasgroup": "true",
@@ -147,6 +155,9 @@ def apply_config() -> None:
     """Like `supervisorctl update`: add new programs, replace changed ones, drop removed ones.
     Programs whose configuration did not change keep running untouched."""
     added, changed, removed = rpc().reloadConfig()[0]
+    # A changed program that was running (e.g. its environment gained the OTLP endpoint) is
+    # started again with its new configuration: someone else may be using it.
+    running = {g for g in changed if is_running(g)}
     for group in removed + changed:
         say(f"supervisord: {'updating' if group in changed else 'removing'} {group}")
         try:
@@ -156,6 +167,8 @@ def apply_config() -> None:
         rpc().removeProcessGroup(group)
     for group in added + changed:
         rpc().addProcessGroup(group)
+    for group in sorted(running):
+        start(group)
 
 
 def info() -> dict[str, dict]:
