@@ -41,7 +41,7 @@ down: ## stop everything the project started (and nothing else)
 status: ## what runs, and is it healthy
 	$(STACK) status
 
-test: setup ## bring up PostgreSQL + Kafka and run every test
+test: setup gateway/compose/node_modules k8s-tools ## bring up PostgreSQL + Kafka and run every test
 	$(STACK) up --infra
 	$(PY) -m pytest $(PYTEST_ARGS)
 
