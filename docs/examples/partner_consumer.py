@@ -7,7 +7,10 @@ decodes each record (CloudEvents headers + Protobuf PartnerTicket), prints it, a
     .venv/bin/python docs/examples/partner_consumer.py --partner power --max 5 [--accept]
 
 Environment: KAFKA_bootstrap (default 127.0.0.1:9094), KAFKA_username, KAFKA_password (as
-printed by `make partner-credentials PARTNER=<code>`). The message classes come from
+printed by `make partner-credentials PARTNER=<code>`). Optional: OTEL_EXPORTER_OTLP_ENDPOINT
+(e.g. http://127.0.0.1:4318): each record is then processed in a span that continues the
+record's `traceparent`, so the district's ops team and yours see one trace from the resident's
+report to your consumer. The message classes come from
 proto/xiangzhi/dispatch/v1/partner_feed.proto: generate them for your language with protoc
 (`make proto` does it for this repository's Python).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import uuid
 from datetime import UTC, datetime
@@ -60,6 +64,35 @@ async def report(producer: AIOKafkaProducer, partner: str, ticket: PartnerTicket
                                  key=ticket.ticket_id.encode(), headers=headers)
 
 
+def tracing(partner: str):
+    """An OpenTelemetry tracer exporting over OTLP/HTTP, or None when no endpoint is set."""
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if not endpoint:
+        return None, None
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    provider = TracerProvider(resource=Resource.create({"service.name": f"partner-{partner}"}))
+    provider.add_span_processor(
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces")))
+    return provider, provider.get_tracer("partner-consumer")
+
+
+def span_for(tracer, topic: str, headers: dict[str, str]):
+    """A CONSUMER span, child of the publisher's span named by the record's traceparent."""
+    if tracer is None:
+        return contextlib.nullcontext()
+    from opentelemetry import propagate
+    from opentelemetry.trace import SpanKind
+
+    return tracer.start_as_current_span(
+        f"{topic} process", context=propagate.extract(headers), kind=SpanKind.CONSUMER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
+                    "messaging.message.id": headers.get("ce_id", "")})
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--partner", required=True, help="your partner code, e.g. power")
@@ -69,7 +102,9 @@ async def main() -> None:
     ap.add_argument("--accept", action="store_true", help="report ACCEPTED for routed tickets")
     args = ap.parse_args()
     conn = connection()
-    consumer = AIOKafkaConsumer(f"partner.{args.partner}.tickets.v1", **conn,
+    provider, tracer = tracing(args.partner)
+    topic = f"partner.{args.partner}.tickets.v1"
+    consumer = AIOKafkaConsumer(topic, **conn,
                                 group_id=args.group or f"{args.partner}.example",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     producer = AIOKafkaProducer(**conn, enable_idempotence=True, acks="all")
@@ -89,15 +124,18 @@ async def main() -> None:
                         continue
                     headers, t = decoded
                     seen += 1
-                    print(f"{headers['ce_type']:<48} {t.ticket_id} {t.status:<11} "
-                          f"{t.route:<11} {t.category:<16} {t.village_name}{t.location} "
-                          f"trace={headers.get('traceparent', '-')}")
-                    if args.accept and t.status == "ROUTED" and t.route == "PARTNER":
-                        await report(producer, args.partner, t, "ACCEPTED", "已派抢修班")
+                    with span_for(tracer, topic, headers):
+                        print(f"{headers['ce_type']:<48} {t.ticket_id} {t.status:<11} "
+                              f"{t.route:<11} {t.category:<16} {t.village_name}{t.location} "
+                              f"trace={headers.get('traceparent', '-')}")
+                        if args.accept and t.status == "ROUTED" and t.route == "PARTNER":
+                            await report(producer, args.partner, t, "ACCEPTED", "已派抢修班")
             await consumer.commit()  # processed: the next run continues from here
     finally:
         await consumer.stop()
         await producer.stop()
+        if provider is not None:
+            provider.shutdown()  # flushes the spans not yet exported
     print(f"{seen} record(s)")
 
 
