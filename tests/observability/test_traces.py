@@ -86,7 +86,10 @@ async def test_mutation_database_kafka_and_consumer_share_one_exported_trace(otl
                                         {"traceparent": traceparent})
                     matter_id = data["reportMatter"]["id"]
                     [event] = await tail.collect(lambda e: e.key == matter_id, count=1)
-                consumed = _has("CONSUMER", **{"messaging.message.id": event.id})
+                # Other consumers running in this process (another suite's service) may join
+                # the same trace too: that is the point of one trace. Ours has our group.
+                consumed = _has("CONSUMER", **{"messaging.message.id": event.id,
+                                               "messaging.consumer.group.name": consumer.group_id})
                 await otlp_receiver.wait_for(
                     lambda _: any(consumed(s) for s in otlp_receiver.trace(trace_id)), 60)
             finally:
@@ -111,7 +114,6 @@ async def test_mutation_database_kafka_and_consumer_share_one_exported_trace(otl
     assert event.traceparent == f"00-{trace_id}-{producer.span_id}-01"
     for span in consumer_spans:
         assert span.parent_span_id == producer.span_id
-        assert span.attributes["messaging.consumer.group.name"] == consumer.group_id
     # The consumer's inbox write is traced too, inside the consumer span's subtree.
     assert any(s.parent_span_id == consumer_span.span_id and s.attributes.get("db.system")
                for s in spans)

@@ -17,13 +17,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, InvalidState, NotFound
+from xiangzhi_shared.ids import parse_id
 
 from . import events, idempotency
 from .clock import Clock, utc_now
 from .domain import money, scope
 from .domain import trade as rules
 from .domain.trade import BookingStatus
-from .ids import parse_id
 from .organisation import member_village, party_for
 
 BOOKING_SELECT = """SELECT b.*, c.region_code AS township_code, t.kind, t.name AS team_name

@@ -11,11 +11,11 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Conflict, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .clock import Clock, utc_now
 from .domain import money, scope
 from .domain.trade import ServiceKind, validate_grade
-from .ids import parse_id
 from .organisation import base_coop
 
 MAX_TEXT = 100

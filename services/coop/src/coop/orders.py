@@ -16,13 +16,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import events, idempotency
 from .clock import Clock, utc_now
 from .domain import scope
 from .domain import trade as rules
 from .domain.trade import BuyerKind, OrderStatus
-from .ids import parse_id
 from .organisation import base_coop, member_village, party_for
 
 PAYMENT_METHODS = ("CASH", "BANK_TRANSFER", "MOBILE")

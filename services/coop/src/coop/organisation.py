@@ -11,10 +11,10 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .domain import scope
 from .domain.trade import BuyerKind
-from .ids import parse_id
 
 COOP_COLUMNS = "c.id, c.kind, c.name, c.region_id, c.region_code, c.parent_id"
 

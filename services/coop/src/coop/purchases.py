@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import events, idempotency
 from .catalogue import price_on
@@ -19,7 +20,6 @@ from .clock import Clock, utc_now
 from .domain import money, scope
 from .domain import trade as rules
 from .domain.trade import LotStatus
-from .ids import parse_id
 from .organisation import base_coop, member_village
 
 LOT_SELECT = """SELECT l.*, c.region_code AS township_code, c.name AS coop_name,

@@ -10,11 +10,11 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import ValidationFailed
-from xiangzhi_shared.pagination import decode_cursor
+from xiangzhi_shared.ids import parse_id
+from xiangzhi_shared.pagination import keyset_page
 
 from .bookings import BOOKING_SELECT
 from .domain import scope
-from .ids import parse_id
 from .organisation import COOP_COLUMNS
 from .purchases import LOT_SELECT
 
@@ -58,16 +58,7 @@ async def _page(conn: asyncpg.Connection, select: str, alias: str, owner_col: st
              f"($4::uuid IS NULL OR {alias}.coop_id = $4)",
              f"($5::text IS NULL OR {alias}.status = $5)"]
     args: list[Any] = [ts.owner, ts.village, ts.township_root, coop_id, status]
-    total = await conn.fetchval(
-        f"SELECT count(*) FROM ({select} WHERE {' AND '.join(where)}) q", *args)
-    if after:
-        created, last_id = decode_cursor(after)
-        where.append(f"({alias}.created_at, {alias}.id) > ($6, $7)")
-        args += [created, last_id]
-    rows = await conn.fetch(
-        f"{select} WHERE {' AND '.join(where)} ORDER BY {alias}.created_at, {alias}.id "
-        f"LIMIT {limit + 1}", *args)
-    return [dict(r) for r in rows], total
+    return await keyset_page(conn, select, where, args, alias=alias, limit=limit, after=after)
 
 
 async def orders_page(conn, ts, coop_id, status, limit, after):

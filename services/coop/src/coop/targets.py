@@ -16,11 +16,11 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import idempotency
 from .clock import Clock, utc_now
 from .domain import money, scope
-from .ids import parse_id
 from .organisation import member_village
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

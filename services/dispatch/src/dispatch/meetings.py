@@ -11,11 +11,11 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal, region_contains
 from xiangzhi_shared.errors import InvalidState, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .clock import Clock, utc_now
 from .domain import scope
 from .domain.tickets import TITLE_MAX, text
-from .tickets import parse_id
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from xiangzhi_shared.pagination import decode_cursor
+from xiangzhi_shared.pagination import keyset_page
 
 from .registry import COORDINATOR_COLUMNS
 from .tickets import TICKET_COLUMNS, TICKET_FROM
@@ -40,16 +40,8 @@ async def tickets_page(conn: asyncpg.Connection, s: TicketScope, *, partner: str
              "('REPORTED','ROUTED','ACCEPTED','IN_PROGRESS','REOPENED')))"]
     args: list[Any] = [s.region_code, s.partner, coord, s.reporter_id, partner, statuses,
                        category, overdue_at]
-    total = await conn.fetchval(f"SELECT count(*) FROM {TICKET_FROM} WHERE {' AND '.join(where)}",
-                                *args)
-    if after:
-        ts, last_id = decode_cursor(after)
-        where.append("(t.created_at, t.id) > ($9, $10)")
-        args += [ts, last_id]
-    rows = await conn.fetch(
-        f"SELECT {TICKET_COLUMNS} FROM {TICKET_FROM} WHERE {' AND '.join(where)} "
-        f"ORDER BY t.created_at, t.id LIMIT {limit + 1}", *args)
-    return [dict(r) for r in rows], total
+    return await keyset_page(conn, f"SELECT {TICKET_COLUMNS} FROM {TICKET_FROM}", where, args,
+                             alias="t", limit=limit, after=after)
 
 
 async def tickets_of_matters(conn: asyncpg.Connection, matter_ids: list[uuid.UUID]) -> list[dict]:

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import InvalidState, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .clock import Clock, utc_now
 from .domain import billing, scope
@@ -71,7 +72,6 @@ async def register_coordinator(pool: asyncpg.Pool, p: Principal, *, person_id: s
                                selected_on: date, selection_note: str | None) -> dict[str, Any]:
     """Selection 选聘: a coordinator post in a village, filled by a person (their id is the
     subject of their token)."""
-    from .tickets import parse_id
 
     pid, vid = parse_id(person_id, "personId"), parse_id(village_id, "villageId")
     name_ = text(name, "name", required=True, limit=100)
@@ -94,7 +94,6 @@ async def register_coordinator(pool: asyncpg.Pool, p: Principal, *, person_id: s
 
 async def _coordinator_in_scope(conn: asyncpg.Connection, p: Principal,
                                 coordinator_id: str) -> dict[str, Any]:
-    from .tickets import parse_id
 
     row = await fetch_coordinator(conn, parse_id(coordinator_id, "coordinatorId"), lock=True)
     scope.require_admin_in(p, row["village_code"])
@@ -159,7 +158,6 @@ async def authorise(pool: asyncpg.Pool, p: Principal, coordinator_id: str, *, pa
 async def revoke_authorisation(pool: asyncpg.Pool, p: Principal, authorisation_id: str,
                                clock: Clock = utc_now) -> dict[str, Any]:
     """Takes effect at once: routing reads authorisations at the moment it routes."""
-    from .tickets import parse_id
 
     aid = parse_id(authorisation_id)
     async with pool.acquire() as conn, conn.transaction():

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import events, purchased
 from .clock import Clock, utc_now
@@ -26,13 +27,6 @@ TICKET_COLUMNS = """t.id, t.partner_code, t.category, t.status, t.title, t.descr
     t.reported_at, t.routed_at, t.resolved_at, t.confirmed_at, t.reopened_at, t.overdue_at,
     t.created_at, t.updated_at, v.name AS village_name"""
 TICKET_FROM = "ticket t JOIN place v ON v.id = t.village_id"
-
-
-def parse_id(value: str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed(f"{field} is not a valid id", field=field) from exc
 
 
 def to_domain(row: dict[str, Any]) -> Ticket:

@@ -8,13 +8,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import NotFound
+from xiangzhi_shared.ids import parse_id
 
 from . import events
 from .clock import Clock, utc_now
 from .domain import lists as rules
 from .domain import matters as matter_rules
 from .domain.scope import LIST_MANAGERS
-from .matters import parse_id
 
 COLUMNS = """id, list, title, description, region_id, region_code, status, claimed_by_unit,
     progress_percent, created_at, updated_at"""

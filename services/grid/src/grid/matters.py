@@ -9,7 +9,8 @@ from typing import Any
 
 import asyncpg
 from xiangzhi_shared.auth import Principal
-from xiangzhi_shared.errors import Forbidden, NotFound, ValidationFailed
+from xiangzhi_shared.errors import Forbidden, NotFound
+from xiangzhi_shared.ids import parse_id
 
 from . import events
 from .clock import Clock, utc_now
@@ -22,13 +23,6 @@ MATTER_COLUMNS = """m.id, m.title, m.description, m.location, m.category, m.stat
     m.reported_by, m.assignee_id, m.handling_record, m.closing_summary, m.satisfaction,
     m.followup_remark, m.due_at, m.reported_at, m.accepted_at, m.closed_at, m.followed_up_at,
     m.created_at, m.updated_at"""
-
-
-def parse_id(value: str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed(f"{field} is not a valid id", field=field) from exc
 
 
 def to_domain(row: dict[str, Any]) -> Matter:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from xiangzhi_shared.pagination import decode_cursor
+from xiangzhi_shared.pagination import keyset_page
 
 from .domain.matters import SLA, MatterCategory
 from .matters import MATTER_COLUMNS
@@ -51,16 +51,8 @@ async def matters_page(conn: asyncpg.Connection, *, region_code: str | None,
              "($5::timestamptz IS NULL OR (m.due_at < $5 AND m.status IN "
              "('REPORTED','ACCEPTED','ASSIGNED','HANDLED')))"]
     args: list[Any] = [region_code, reporter_id, statuses, category, overdue_at]
-    total = await conn.fetchval(f"SELECT count(*) FROM matter m WHERE {' AND '.join(where)}",
-                                *args)
-    if after:
-        ts, last_id = decode_cursor(after)
-        where.append("(m.created_at, m.id) > ($6, $7)")
-        args += [ts, last_id]
-    rows = await conn.fetch(
-        f"SELECT {MATTER_COLUMNS} FROM matter m WHERE {' AND '.join(where)} "
-        f"ORDER BY m.created_at, m.id LIMIT {limit + 1}", *args)
-    return [dict(r) for r in rows], total
+    return await keyset_page(conn, f"SELECT {MATTER_COLUMNS} FROM matter m", where, args,
+                             alias="m", limit=limit, after=after)
 
 
 async def matter_steps(conn: asyncpg.Connection, matter_id: uuid.UUID) -> list[dict]:
@@ -103,15 +95,9 @@ async def residents(conn: asyncpg.Connection, root: str, special_group: str | No
     where = ["(g.code = $1 OR g.code LIKE $1 || '.%')",
              "($2::text IS NULL OR $2 = ANY(r.special_groups))"]
     args: list[Any] = [root, special_group]
-    base = "FROM resident r JOIN household h ON h.id = r.household_id JOIN region g ON g.id = r.grid_id"
-    total = await conn.fetchval(f"SELECT count(*) {base} WHERE {' AND '.join(where)}", *args)
-    if after:
-        ts, last_id = decode_cursor(after)
-        where.append("(r.created_at, r.id) > ($3, $4)")
-        args += [ts, last_id]
-    rows = await conn.fetch(f"SELECT {RESIDENT_COLUMNS} {base} WHERE {' AND '.join(where)} "
-                            f"ORDER BY r.created_at, r.id LIMIT {limit + 1}", *args)
-    return [dict(r) for r in rows], total
+    select = (f"SELECT {RESIDENT_COLUMNS} FROM resident r JOIN household h "
+              "ON h.id = r.household_id JOIN region g ON g.id = r.grid_id")
+    return await keyset_page(conn, select, where, args, alias="r", limit=limit, after=after)
 
 
 async def last_visits(conn: asyncpg.Connection, resident_ids: list[uuid.UUID]) -> dict:

@@ -9,13 +9,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Forbidden, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import events
 from .clock import Clock, utc_now
 from .domain import matters as matter_rules
 from .domain import services as rules
 from .domain.scope import STAFF, resident_scope
-from .matters import parse_id
 
 COLUMNS = """id, kind, resident_id, region_code, status, subject, scheduled_for, handler_id,
     outcome, created_at, completed_at"""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import asyncpg
 import strawberry
 
 from .errors import ValidationFailed
@@ -45,3 +47,31 @@ def page_size(first: int | None) -> int:
     if not 1 <= n <= MAX_PAGE:
         raise ValidationFailed(f"first must be between 1 and {MAX_PAGE}", field="first")
     return n
+
+
+async def keyset_page(conn: asyncpg.Connection, select: str, where: list[str], args: list[Any],
+                      *, alias: str, limit: int, after: str | None
+                      ) -> tuple[list[dict[str, Any]], int]:
+    """One page of `select` (a `SELECT … FROM …` without WHERE) filtered by `where` (SQL
+    conditions over `args`), oldest first by (created_at, id) of table `alias`, after the
+    cursor; with the filtered total. One extra row is read to tell whether more follow."""
+    conditions = " AND ".join(where) or "TRUE"
+    total = await conn.fetchval(f"SELECT count(*) FROM ({select} WHERE {conditions}) q", *args)
+    if after:
+        created_at, last_id = decode_cursor(after)
+        n = len(args)
+        conditions += f" AND ({alias}.created_at, {alias}.id) > (${n + 1}, ${n + 2})"
+        args = [*args, created_at, last_id]
+    rows = await conn.fetch(f"{select} WHERE {conditions} "
+                            f"ORDER BY {alias}.created_at, {alias}.id LIMIT {limit + 1}", *args)
+    return [dict(r) for r in rows], total
+
+
+def connection(rows: list[dict[str, Any]], total: int, limit: int,
+               make: Callable[[dict[str, Any]], T]) -> Connection[T]:
+    """The GraphQL connection of a page read with keyset_page (which read limit + 1 rows)."""
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    end = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
+    return Connection(nodes=[make(r) for r in rows], total_count=total,
+                      page_info=PageInfo(has_next_page=has_next, end_cursor=end))

@@ -21,13 +21,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Conflict, InvalidState, NotFound
+from xiangzhi_shared.ids import parse_id
 
 from . import events, ledger
 from .domain import scope
 from .domain.allocation import Position, distribute
 from .domain.money import parse_rate, parse_yuan
 from .domain.registers import RegisterKind, text
-from .ids import parse_id
 
 RUN_COLUMNS = "id, register_id, idempotency_key, kind, status, declared_fen, fixed_rate, " \
               "period, source, source_ref, funding_party_id, reverses_run_id, note, " \

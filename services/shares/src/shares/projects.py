@@ -16,13 +16,13 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import NotFound
+from xiangzhi_shared.ids import parse_id
 
 from . import ledger
 from .domain import scope
 from .domain.money import parse_yuan
 from .domain.proportions import subscriptions, validate_stakes
 from .domain.registers import DEFAULT_RULE, RegisterKind, text
-from .ids import parse_id
 from .registers import fetch_party
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from . import ledger
 from .domain import scope
@@ -30,7 +31,6 @@ from .domain.registers import (
     validate_basis,
     validate_shares,
 )
-from .ids import parse_id
 
 PARTY_ADMINS = scope.VILLAGE_STAFF
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 from xiangzhi_shared.context import Info
-from xiangzhi_shared.pagination import Connection, page_size
+from xiangzhi_shared.ids import parse_id
+from xiangzhi_shared.pagination import Connection, connection, page_size
 
 from .. import bookings, demand, orders, purchases, reads, settlements, targets
 from ..domain.trade import BookingStatus, LotStatus, OrderStatus
-from ..ids import parse_id
 from .types import (
     ArrangedLoan,
     CoopSettlement,
@@ -25,7 +25,6 @@ from .types import (
     SourcingPlan,
     SupplyCoop,
     SupplyTarget,
-    page,
 )
 
 
@@ -63,7 +62,7 @@ class Query:
             rows, total = await reads.orders_page(
                 conn, ts, _coop_filter(coop_id), OrderStatus(status).value if status else None,
                 limit, after)
-        return page(rows, total, limit, InputOrder.from_row)
+        return connection(rows, total, limit, InputOrder.from_row)
 
     @strawberry.field
     async def input_order(self, info: Info, id: strawberry.ID) -> InputOrder:
@@ -83,7 +82,7 @@ class Query:
             rows, total = await reads.lots_page(
                 conn, ts, _coop_filter(coop_id), LotStatus(status).value if status else None,
                 limit, after)
-        return page(rows, total, limit, ProduceLot.from_row)
+        return connection(rows, total, limit, ProduceLot.from_row)
 
     @strawberry.field
     async def produce_lot(self, info: Info, id: strawberry.ID) -> ProduceLot:
@@ -103,7 +102,7 @@ class Query:
             rows, total = await reads.bookings_page(
                 conn, ts, _coop_filter(coop_id),
                 BookingStatus(status).value if status else None, limit, after)
-        return page(rows, total, limit, ServiceBooking.from_row)
+        return connection(rows, total, limit, ServiceBooking.from_row)
 
     @strawberry.field
     async def service_booking(self, info: Info, id: strawberry.ID) -> ServiceBooking:

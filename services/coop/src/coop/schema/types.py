@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import NotFound
-from xiangzhi_shared.pagination import Connection, PageInfo, encode_cursor
+from xiangzhi_shared.ids import parse_id
 
 from .. import demand, reads, targets
 from ..domain import scope
@@ -25,7 +25,6 @@ from ..domain.trade import (
     OrderStatus,
     ServiceKind,
 )
-from ..ids import parse_id
 from ..purchases import receipt_text
 from . import loaders
 
@@ -42,13 +41,6 @@ class SupplyCoopKind(Enum):
     COUNTY = "COUNTY"
     BASE = "BASE"
 
-
-def page(rows: list[dict], total: int, limit: int, make: Any) -> Connection:
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    end = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
-    return Connection(nodes=[make(r) for r in rows], total_count=total,
-                      page_info=PageInfo(has_next_page=has_next, end_cursor=end))
 
 
 async def _coop(info: Info, coop_id: uuid.UUID) -> SupplyCoop:

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import strawberry
 from xiangzhi_shared.context import Info
+from xiangzhi_shared.ids import parse_id
 
 from .. import meetings, purchased, registry, tickets
 from ..domain.categories import TicketCategory
 from ..domain.coordinators import Background
 from ..domain.tickets import TicketStatus
-from ..tickets import parse_id
 from .types import (
     Adjustment,
     Agreement,

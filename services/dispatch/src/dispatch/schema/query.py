@@ -8,7 +8,7 @@ import strawberry
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import Forbidden, ValidationFailed
-from xiangzhi_shared.pagination import Connection, page_size
+from xiangzhi_shared.pagination import Connection, connection, page_size
 
 from .. import purchased, reads
 from ..domain import scope
@@ -24,7 +24,6 @@ from .types import (
     TicketCategoryGQL,
     TicketStatusGQL,
     WorkRecord,
-    page,
 )
 
 
@@ -81,7 +80,7 @@ class Query:
                 category=f.category.value if f.category else None,
                 overdue_at=datetime.now(UTC) if f.overdue_only else None, limit=limit,
                 after=after)
-        return page(rows, total, limit)
+        return connection(rows, total, limit, Ticket.from_row)
 
     @strawberry.field
     async def ticket(self, info: Info, id: strawberry.ID) -> Ticket:

@@ -10,7 +10,6 @@ from typing import Any
 
 import strawberry
 from xiangzhi_shared.context import Info
-from xiangzhi_shared.pagination import Connection, PageInfo, encode_cursor
 
 from .. import reads
 from ..domain import scope
@@ -402,10 +401,3 @@ class Meeting:
                            due_on=r["due_on"], status=r["status"], done_at=r["done_at"],
                            ticket_id=r["ticket_id"]) for r in rows]
 
-
-def page(rows: list[dict], total: int, limit: int) -> Connection[Ticket]:
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    end = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
-    return Connection(nodes=[Ticket.from_row(r) for r in rows], total_count=total,
-                      page_info=PageInfo(has_next_page=has_next, end_cursor=end))

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import strawberry
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import ValidationFailed
-from xiangzhi_shared.pagination import Connection, page_size
+from xiangzhi_shared.ids import parse_id
+from xiangzhi_shared.pagination import Connection, connection, page_size
 
 from .. import reads
 from ..domain import scope
 from ..domain.matters import MatterCategory, MatterStatus
 from ..domain.services import SPECIAL_GROUPS, ServiceKind
-from ..matters import parse_id
 from .types import (
     ListItem,
     ListItemStatusGQL,
@@ -29,7 +29,6 @@ from .types import (
     Resident,
     ServiceKindGQL,
     ServiceRequest,
-    page,
 )
 
 
@@ -110,7 +109,7 @@ class Query:
                 category=MatterCategory(f.category).value if f.category else None,
                 overdue_at=datetime.now(UTC) if f.overdue_only else None, limit=limit,
                 after=after)
-        return page(rows, total, limit, Matter.from_row)
+        return connection(rows, total, limit, Matter.from_row)
 
     @strawberry.field(description="Region metrics over the last `days` days.")
     async def region_metrics(self, info: Info, code: str, days: int = 30) -> RegionMetrics:
@@ -139,7 +138,7 @@ class Query:
         async with info.context.pool.acquire() as conn:
             rows, total = await reads.residents(conn, root, special_group, limit, after)
             visits = await reads.last_visits(conn, [r["id"] for r in rows])
-        return page(rows, total, limit, lambda r: Resident.from_row(r, visits.get(r["id"])))
+        return connection(rows, total, limit, lambda r: Resident.from_row(r, visits.get(r["id"])))
 
     @strawberry.field
     async def me(self, info: Info) -> Resident:

@@ -11,14 +11,13 @@ from typing import Any
 import strawberry
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import NotFound
-from xiangzhi_shared.pagination import Connection, PageInfo, encode_cursor
+from xiangzhi_shared.ids import parse_id
 
 from .. import reads
 from ..domain import scope
 from ..domain.lists import ListItemStatus, ListKind
 from ..domain.matters import OPEN_STATUSES, MatterCategory, MatterStatus
 from ..domain.services import ServiceKind, ServiceStatus
-from ..matters import parse_id
 from . import loaders
 
 MatterStatusGQL = strawberry.enum(MatterStatus, name="MatterStatus")
@@ -378,12 +377,4 @@ class ServiceRequest:
                    subject=row["subject"], scheduled_for=row["scheduled_for"],
                    handler_id=row["handler_id"], outcome=row["outcome"],
                    created_at=row["created_at"], completed_at=row["completed_at"])
-
-
-def page(rows: list[dict], total: int, limit: int, make: Any) -> Connection:
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    end = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if rows else None
-    return Connection(nodes=[make(r) for r in rows], total_count=total,
-                      page_info=PageInfo(has_next_page=has_next, end_cursor=end))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import strawberry
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import Forbidden, NotFound, ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .. import reads
 from ..domain import scope
 from ..domain.registers import RegisterKind
-from ..ids import parse_id
 from .types import (
     ConsortiumProject,
     DistributionRun,

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from xiangzhi_shared.context import Info
 from xiangzhi_shared.errors import ValidationFailed
+from xiangzhi_shared.ids import parse_id
 
 from .. import reads
 from ..domain import scope
@@ -24,7 +25,6 @@ from ..domain.registers import (
     ShareClass,
     TransferRule,
 )
-from ..ids import parse_id
 
 RegisterKindGQL = strawberry.enum(RegisterKind, name="RegisterKind")
 PartyKindGQL = strawberry.enum(PartyKind, name="PartyKind")

@@ -1,10 +1,11 @@
-"""Parsing ids from callers: a malformed id is the caller's mistake (VALIDATION), not a 500."""
+"""Ids from callers: a malformed id is the caller's mistake (VALIDATION), never a 500, and is
+never passed on to SQL as text."""
 
 from __future__ import annotations
 
 import uuid
 
-from xiangzhi_shared.errors import ValidationFailed
+from .errors import ValidationFailed
 
 
 def parse_id(value: object, field: str = "id") -> uuid.UUID:
