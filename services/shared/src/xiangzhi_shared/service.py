@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import asyncpg
 import strawberry
 from aiokafka.client import AIOKafkaClient
-from graphql import GraphQLError
+from graphql import DocumentNode, FieldNode, GraphQLError, get_operation_ast
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.trace import Status, StatusCode
@@ -111,6 +111,34 @@ class _OperationMetrics(SchemaExtension):
             span.set_status(Status(StatusCode.ERROR, "internal error"))
 
 
+# The subgraph's SDL (read by composition) and introspection need no caller.
+PUBLIC_ROOT_FIELDS = frozenset({"_service", "__schema", "__type", "__typename"})
+
+
+class _RequireCaller(SchemaExtension):
+    """No operation runs for an anonymous caller or a bad token: it is refused before any
+    resolver, so it learns nothing, not even whether an id exists. Roles and region scope
+    stay each resolver's to check; this is the floor under them."""
+
+    def on_execute(self):  # type: ignore[no-untyped-def]
+        ctx = self.execution_context
+        try:
+            ctx.context.principal.require()
+        except DomainError as refusal:
+            if not _only_public_fields(ctx.graphql_document, ctx.operation_name):
+                ctx.result = ExecutionResult(data=None, errors=[
+                    GraphQLError(refusal.message, extensions=refusal.extensions)])
+        yield
+
+
+def _only_public_fields(document: DocumentNode | None, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name) if document else None
+    if operation is None:
+        return False
+    return all(isinstance(sel, FieldNode) and sel.name.value in PUBLIC_ROOT_FIELDS
+               for sel in operation.selection_set.selections)
+
+
 class SubgraphApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app, with our context and stable error codes."""
 
@@ -198,7 +226,7 @@ def create_app(spec: ServiceSpec) -> Starlette:
     runtime = Runtime()
     if settings.jwks_file or settings.jwks_url:
         runtime.verifier = JwtVerifier.from_settings(settings)
-    spec.schema.extensions = (*spec.schema.extensions, _OperationMetrics)
+    spec.schema.extensions = (*spec.schema.extensions, _RequireCaller, _OperationMetrics)
     graphql_app = SubgraphApp(spec.schema, runtime, settings, metrics)
 
     @contextlib.asynccontextmanager
