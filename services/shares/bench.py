@@ -134,6 +134,7 @@ async def main(repeat: int, holders: int, workers: int) -> None:
     ps = positions(holders)
     declared = 2_000_000_000_00
     t, mem = measure(lambda: distribute(declared, ps, Fraction(3, 100)), repeat)
+    summary = f"alloc_{holders}_ms={t * 1000:.0f} alloc_peak_mib={mem:.1f}"
     rows.append((f"allocate {holders:,} holders (pure)", f"{t * 1000:,.0f} ms", f"{mem:,.1f} MiB",
                  f"median of {repeat}"))
     async with fresh_database("bench_shares") as dsn:
@@ -149,9 +150,11 @@ async def main(repeat: int, holders: int, workers: int) -> None:
                     fixed_rate="0.03", period="bench", idempotency_key=f"bench-{i}")
 
             t, mem = await measure_async(run, repeat)
+            summary += f" db_run_{holders}_ms={t * 1000:.0f} db_run_peak_mib={mem:.1f}"
             rows.append((f"distribution run over {holders:,} holders (DB draft)",
                          f"{t * 1000:,.0f} ms", f"{mem:,.1f} MiB", f"median of {repeat}"))
             tps, done, refused = await contention(pool, workers, 25, 4)
+            summary += f" transfers_per_s={tps:.0f}"
             rows.append((f"transfers under contention ({workers} workers, 4 holders)",
                          f"{tps:,.0f} /s", "-", f"{done} done, {refused} refused, reconciled"))
         finally:
@@ -160,6 +163,7 @@ async def main(repeat: int, holders: int, workers: int) -> None:
     print(f"{'shares benchmark':<{width}}  {'time/rate':>12}  {'peak mem':>10}  note")
     for name, value, memory, note in rows:
         print(f"{name:<{width}}  {value:>12}  {memory:>10}  {note}")
+    print(f"shares-bench: {summary}")
 
 
 if __name__ == "__main__":
