@@ -9,7 +9,7 @@ HOST            ?= 127.0.0.1
 # gateways/xiangzhi/run.sh that starts this gateway; see gateway/AUDIT.md.
 AUDIT_DIR       ?= /work/audit
 
-.PHONY: gateway gateway-plan gateway-test gateway-audit gateway-graphiql
+.PHONY: gateway gateway-plan gateway-test gateway-audit gateway-graphiql bench-gateway
 
 gateway: ## run the gateway in the foreground over SUPERGRAPH on HOST:PORT
 	$(GATEWAY_PY) -m gateway serve --supergraph $(SUPERGRAPH) --host $(HOST) --port $(PORT)
@@ -27,3 +27,6 @@ gateway-audit: ## the federation gateway audit against this gateway (needs Node 
 
 gateway-graphiql: ## install GraphiQL's static assets (npm) next to the gateway, git-ignored
 	cd gateway/graphiql && npm install --no-audit --no-fund
+
+bench-gateway: ## the gateway benchmark alone: ours against Apollo Gateway and Hive Gateway (JS and Rust planners)
+	$(GATEWAY_PY) gateway/bench/run.py

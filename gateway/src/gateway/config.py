@@ -43,6 +43,9 @@ class GatewaySettings(BaseSettings):
     dedupe_inflight: bool = False
 
     plan_cache_size: int = Field(default=1_000, ge=1)
+    # `gateway serve` freezes start-up objects out of the garbage collector and collects
+    # less often (server/runtime.py); off only to compare.
+    tune_gc: bool = True
     graphiql: bool = True
 
     # JWT verification is on only when a JWKS is configured (these mirror the shared

@@ -28,6 +28,7 @@ from graphql.execution.values import get_variable_values
 from gateway.config import GatewaySettings
 from gateway.errors import RequestError
 from gateway.execute.executor import Execution, FetchHook, _no_hook
+from gateway.execute.fast_shape import CompiledShape, Fallback
 from gateway.execute.fetcher import SubgraphClient
 from gateway.execute.shape import Shaper
 from gateway.limits import check_document, check_tokens
@@ -190,8 +191,7 @@ class Gateway:
         )
         await execution.run()
         op = plan.operation
-        shaper = Shaper(self.schema, execution.errors)
-        data = shaper.shape(op.root_type, op.selections, execution.data)
+        data = self._shape(plan, execution)
         if plan.introspection and data is not None:
             data.update(self._introspect(entry.document, operation, coerced, execution.errors))
         response: dict[str, Any] = {}
@@ -201,6 +201,20 @@ class Gateway:
         return Outcome(
             response, plan=plan, plan_cache_hit=hit, operation_name=op.name, operation_kind=op.kind
         )
+
+    def _shape(self, plan: QueryPlan, execution: Execution) -> dict[str, Any] | None:
+        """The client's response data: the plan's compiled shaping when every value is as the
+        schema wants it, else the full shaper (which reports nulls and errors by path)."""
+        op = plan.operation
+        compiled = plan.compiled_shape
+        if compiled is None:
+            compiled = plan.compiled_shape = CompiledShape(self.schema, op.root_type, op.selections)
+        try:
+            return compiled.shape(execution.data)
+        except Fallback:
+            return Shaper(self.schema, execution.errors).shape(
+                op.root_type, op.selections, execution.data
+            )
 
     def _introspect(
         self, document: DocumentNode, operation: OperationDefinitionNode,

@@ -37,12 +37,58 @@ def project(value: Any, selections: list[NSelection], schema: GraphQLSchema) -> 
     return out
 
 
+def _flat(part: EntityPart) -> tuple[tuple[str, str], ...]:
+    """The requirements as (response key, field name) pairs when all are scalar fields without
+    sub-selections (the usual `@key(fields: "id")` / `@requires(fields: "price weight")`):
+    those representations are built without the recursive `project`. Computed once per part
+    of a cached plan; a fetch makes one representation per entity it reaches, hundreds per
+    request for nested queries."""
+    flat = part.flat_requirements
+    if flat is None:
+        pairs = []
+        for sel in part.requirements:
+            if not isinstance(sel, NField) or sel.selections:
+                pairs = []
+                break
+            pairs.append((sel.response_key, sel.name))
+        flat = part.flat_requirements = tuple(pairs)
+    return flat
+
+
 def representation(obj: dict[str, Any], part: EntityPart, schema: GraphQLSchema) -> dict | None:
     typename = obj.get("__typename")
     for name in part.key_names:
         if obj.get(name) is None:
             return None  # an entity without its key cannot be asked for
-    rep = {"__typename": part.send_as.get(typename, part.type_condition)}
-    rep.update(project(obj, part.requirements, schema))
-    rep["__typename"] = part.send_as.get(typename, part.type_condition)
+    sent = part.send_as.get(typename, part.type_condition)
+    rep = {"__typename": sent}
+    flat = _flat(part)
+    if flat:
+        for key, name in flat:
+            if key in obj:
+                rep[name] = obj[key]
+    else:
+        rep.update(project(obj, part.requirements, schema))
+    rep["__typename"] = sent
     return rep
+
+
+_MISSING = object()
+
+
+def dedupe_key(obj: dict[str, Any], part: EntityPart) -> tuple | None:
+    """For parts with flat requirements: a hashable identity of the representation `obj` would
+    give, without building it (most objects a fetch reaches are entities already seen in this
+    request: the heavy benchmark query reaches ~260 objects for ~30 distinct entities). None
+    when the part is not flat or a key is missing (then `representation` decides).
+    Keyed by the part's requirement tuple identity, so equal representations of two different
+    parts are merely asked twice, never confused."""
+    flat = _flat(part)
+    if not flat:
+        return None
+    for name in part.key_names:
+        if obj.get(name) is None:
+            return None
+    typename = obj.get("__typename")
+    return (id(flat), part.send_as.get(typename, part.type_condition),
+            *[obj.get(key, _MISSING) for key, _name in flat])

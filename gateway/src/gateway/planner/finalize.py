@@ -30,8 +30,12 @@ def finalize_node(node: FetchNode, op: NOperation) -> None:
         if not bodies:
             bodies.append("    __typename")
         header = "query" + _variable_definitions(op, names, "$representations: [_Any!]!")
+        node.entity_selection = "\n".join(bodies)
+        node.variable_definitions = tuple(
+            print_ast(vd) for vd in op.variable_definitions if vd.variable.name.value in names
+        )
         node.query = (
             f"{header} {{\n  _entities(representations: $representations) {{\n"
-            + "\n".join(bodies) + "\n  }\n}"
+            + node.entity_selection + "\n  }\n}"
         )
     node.variable_names = tuple(sorted(names))

@@ -4,6 +4,7 @@ printable as text so plans can be read and snapshot-tested."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import print_ast
 
@@ -22,6 +23,11 @@ class EntityPart:
     sel: SSel = field(default_factory=SSel)
     send_as: dict[str, str] = field(default_factory=dict)  # runtime __typename -> sent __typename
     key_names: frozenset[str] = frozenset()  # a representation missing one of these is not sent
+    # (response key, field name) pairs when every requirement is a plain scalar field, worked
+    # out on first use by execute/representations.py (its fast path); () when not applicable.
+    flat_requirements: tuple[tuple[str, str], ...] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(eq=False)
@@ -39,6 +45,11 @@ class FetchNode:
     variable_names: tuple[str, ...] = ()
     level: int = 0
     has_aliases: bool = False  # some fields were aliased: restore keys on arrival
+    # An entity fetch's pieces, so the executor can send several fetches of one level to one
+    # subgraph as one request (execute/batching.py): the selection inside `_entities`, and the
+    # printed definitions of the client variables it uses.
+    entity_selection: str = ""
+    variable_definitions: tuple[str, ...] = ()
 
     def __hash__(self) -> int:
         return self.id
@@ -67,6 +78,11 @@ class QueryPlan:
     operation: NOperation
     nodes: list[FetchNode]  # topologically ordered after `finalize`
     introspection: list[NField]  # root __schema/__type fields, answered by the gateway
+    # The response shaping tables compiled from `operation` on first use
+    # (execute/fast_shape.py); kept here so they live exactly as long as the cached plan.
+    compiled_shape: Any = field(default=None, repr=False, compare=False)
+    # The executor's batches of fetches and their merged queries (execute/batching.py).
+    batching: Any = field(default=None, repr=False, compare=False)
 
     def print(self) -> str:
         return print_plan(self)

@@ -20,13 +20,21 @@ from starlette.staticfiles import StaticFiles
 
 from gateway.config import GatewaySettings
 from gateway.errors import RequestError
+from gateway.execute.executor import _no_hook
 from gateway.pipeline import Gateway, GraphQLRequest, Outcome
 from gateway.server.auth import Verifier, bearer_token, shared_verifier
 from gateway.server.dedupe import InflightDeduplicator, dedupe_key
 from gateway.server.graphiql import graphiql_page
 from gateway.server.headers import HeaderPolicy
 from gateway.server.metrics import GatewayMetrics
-from gateway.server.tracing import fetch_hook, server_span, tracer
+from gateway.server.tracing import (
+    NO_SPAN,
+    context_headers,
+    fetch_hook,
+    sdk_installed,
+    server_span,
+    tracer,
+)
 from gateway.supergraph.model import Supergraph
 
 PLAN_HEADER = "x-gateway-plan"
@@ -108,6 +116,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         gateway = Gateway(supergraph, settings)
         state["gateway"] = gateway
+        state["traced"] = sdk_installed(tracer_provider)
         try:
             yield
         finally:
@@ -118,7 +127,9 @@ def create_app(
         gateway: Gateway = state["gateway"]
         want_plan = settings.expose_query_plan and request.headers.get(PLAN_HEADER) in ("1", "true")
         started = time.perf_counter()
-        with server_span(otel, request.headers) as span:
+        traced = state["traced"]
+        span_scope = server_span(otel, request.headers) if traced else contextlib.nullcontext(NO_SPAN)
+        with span_scope as span:
             try:
                 token = bearer_token(request.headers)
                 if verify is not None:
@@ -127,9 +138,11 @@ def create_app(
                 metrics.requests.labels("unauthenticated").inc()
                 return _error(error)
             forwarded = headers_policy.forwarded(request.headers)
+            if not traced:
+                forwarded.update(context_headers(request.headers))
 
             async def work() -> tuple[bytes, Outcome]:
-                outcome = await gateway.execute(gql, forwarded, hook, allowed)
+                outcome = await gateway.execute(gql, forwarded, hook if traced else _no_hook, allowed)
                 if outcome.plan_cache_hit is not None:
                     metrics.plan_cache.labels("hit" if outcome.plan_cache_hit else "miss").inc()
                 body = outcome.response
