@@ -140,3 +140,17 @@ async def test_variables_are_forwarded_to_the_subgraph(gateway):
     result = await run(gateway, "query($t: String!) { search(text: $t) { ... on Matter { id } } }",
                        {"t": "pump"})
     assert result == {"data": {"search": [{"id": "m3"}]}}
+
+
+async def test_entity_fetches_of_one_level_to_one_subgraph_go_as_one_request(gateway, county):
+    # me (accounts) and recentMatters (matters) run in parallel; both then need `district`
+    # from grid: one request to grid carries both fetches, and each answer lands at its path.
+    before = len(county.log)
+    result = await run(gateway, "{ me { id district } recentMatters { id reporter { district } } }")
+    assert "errors" not in result
+    assert result["data"]["me"]["district"] == "East"
+    districts = {m["reporter"]["district"] for m in result["data"]["recentMatters"]}
+    assert districts <= {"East", "West"} and districts
+    to_grid = [r for r in county.log[before:] if r["subgraph"] == "grid"]
+    assert len(to_grid) == 1, [r["query"] for r in to_grid]
+    assert to_grid[0]["query"].count("_entities") == 2  # two aliased fetches in one operation
