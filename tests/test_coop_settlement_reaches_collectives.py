@@ -5,9 +5,7 @@ collective exactly (to the fen), once."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import time
 from decimal import Decimal
 
 from coop.app import make_spec as coop_spec
@@ -17,19 +15,9 @@ from shares.app import make_spec as shares_spec
 from shares.seed import seed as seed_shares
 from shares.settings import SharesSettings
 from xiangzhi_shared.service import create_app
-from xiangzhi_shared.testing import GraphQLClient, fresh_database, served
+from xiangzhi_shared.testing import GraphQLClient, eventually, fresh_database, served
 
 SETTLEMENTS = "{ coopSettlements { id townshipCode period distributableProfit } }"
-
-
-async def wait_for(pool, sql, *args, timeout_s=60.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = await pool.fetchval(sql, *args)
-        if value:
-            return value
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for: {sql} {args}")
 
 
 async def test_coop_profit_reaches_village_collectives_through_kafka(tokens):
@@ -56,9 +44,9 @@ async def test_coop_profit_reaches_village_collectives_through_kafka(tokens):
             profit_fen = int(Decimal(settlement["distributableProfit"]) * 100)
             assert profit_fen > 0
 
-            run_id = await wait_for(
+            run_id = await eventually(
                 shares_pool, "SELECT id FROM distribution_run WHERE source_ref=$1 AND "
-                "status='POSTED'", settlement["id"])
+                "status='POSTED'", settlement["id"], timeout_s=60)
             credited = await shares_pool.fetch(
                 """SELECT beneficial_party_id, sum(amount_fen) AS fen FROM distribution_line
                    WHERE run_id=$1 GROUP BY beneficial_party_id""", run_id)

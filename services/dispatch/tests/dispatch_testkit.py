@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from google.protobuf.message import Message
 from xiangzhi_shared import envelope
-from xiangzhi_shared.testing import KAFKA, topic_partitions
+from xiangzhi_shared.testing import KAFKA
 
 STACK = Path(__file__).resolve().parents[3] / "deploy" / "local" / "stack"
 
@@ -69,45 +69,3 @@ def partner_kafka(code: str) -> dict[str, str]:
             "sasl_plain_password": creds["password"]}
 
 
-class FeedTail:
-    """Reads topics from their current ends, with any client settings (a partner's SASL
-    credentials, or the services' listener), decoding each record as a partner would."""
-
-    def __init__(self, *topics: str, group_id: str | None = None, **kafka: Any) -> None:
-        self.topics = topics
-        self._consumer = AIOKafkaConsumer(**({"bootstrap_servers": KAFKA} | kafka),
-                                          group_id=group_id, enable_auto_commit=False)
-
-    async def __aenter__(self) -> FeedTail:
-        await self._consumer.start()
-        tps = [TopicPartition(t, p) for t in self.topics
-               for p in sorted(await topic_partitions(self._consumer, t))]
-        self._consumer.assign(tps)
-        await self._consumer.seek_to_end(*tps)
-        for tp in tps:
-            await self._consumer.position(tp)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._consumer.stop()
-
-    async def collect(self, key: str, count: int, timeout_s: float = 30.0,
-                      settle_s: float = 0.0) -> list[envelope.Event]:
-        import time
-
-        found: list[envelope.Event] = []
-        deadline = time.monotonic() + timeout_s
-        settle_until = None
-        while True:
-            now = time.monotonic()
-            if len(found) >= count:
-                settle_until = settle_until or now + settle_s
-                if now >= settle_until:
-                    return found
-            elif now > deadline:
-                raise AssertionError(f"only {len(found)} of {count} records for {key}")
-            for records in (await self._consumer.getmany(timeout_ms=200)).values():
-                found += [envelope.decode_record(r) for r in records if r.key == key.encode()]
-
-    async def commit(self) -> None:
-        await self._consumer.commit()

@@ -3,7 +3,6 @@ dead-letter topic with its error after bounded retries; progress resumes after i
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -13,7 +12,7 @@ from xiangzhi.grid.v1.events_pb2 import MatterEvent
 from xiangzhi_shared.consumer import EventConsumer
 from xiangzhi_shared.envelope import headers_for
 from xiangzhi_shared.settings import ServiceSettings
-from xiangzhi_shared.testing import KAFKA, TopicTail, scratch_topics
+from xiangzhi_shared.testing import KAFKA, TopicTail, eventually, scratch_topics
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -32,14 +31,6 @@ async def produce(producer, topic: str, event_id: str, key: str, note: str, raw:
         topic, key=key.encode(), value=raw if raw is not None else msg.SerializeToString(),
         headers=headers_for(event_id, "xiangzhi.test.step", "/test", datetime.now(UTC),
                             msg.DESCRIPTOR.full_name, None))
-
-
-async def until(predicate, timeout_s: float = 30.0):
-    for _ in range(int(timeout_s * 10)):
-        if await predicate():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 async def test_redelivered_event_is_applied_once(pool, topics):
@@ -61,10 +52,10 @@ async def test_redelivered_event_is_applied_once(pool, topics):
         await produce(producer, topic, first, key, "a")
         await produce(producer, topic, first, key, "a")  # the same event delivered again
         await produce(producer, topic, second, key, "b")
-        await until(lambda: pool.fetchval("SELECT count(*) = 2 FROM applied"))
+        await eventually(pool, "SELECT count(*) = 2 FROM applied")
         await produce(producer, topic, first, key, "a")  # and once more, later
         await produce(producer, topic, str(uuid.uuid4()), key, "c")
-        await until(lambda: pool.fetchval("SELECT count(*) = 3 FROM applied"))
+        await eventually(pool, "SELECT count(*) = 3 FROM applied")
         rows = await pool.fetch("SELECT note FROM applied ORDER BY note")
         assert [r["note"] for r in rows] == ["a", "b", "c"]
     finally:
@@ -95,7 +86,7 @@ async def test_failing_handler_goes_to_dead_letter_with_error_then_consumption_g
             await produce(producer, topic, str(uuid.uuid4()), key, "garbage", raw=b"\xff\xff")
             await produce(producer, topic, str(uuid.uuid4()), key, "fine")
             dead = await dead_letters.collect_raw(lambda r: r.key == key.encode(), count=2)
-        await until(lambda: pool.fetchval("SELECT count(*) = 1 FROM applied"))
+        await eventually(pool, "SELECT count(*) = 1 FROM applied")
         assert await pool.fetchval("SELECT note FROM applied") == "fine"
         errors = [dict(r.headers)["x-error"].decode() for r in dead]
         assert "ValueError: cannot apply poison" in errors[0]

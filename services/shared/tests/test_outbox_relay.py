@@ -10,7 +10,7 @@ from xiangzhi.grid.v1.events_pb2 import MatterEvent
 from xiangzhi_shared.db import transaction
 from xiangzhi_shared.outbox import OutboxRelay, enqueue
 from xiangzhi_shared.settings import ServiceSettings
-from xiangzhi_shared.testing import TopicTail, broker, read_all, scratch_topics
+from xiangzhi_shared.testing import TopicTail, broker, eventually, read_all, scratch_topics
 
 SETTINGS = ServiceSettings(service_name="relay-test", relay_poll_interval_ms=50)
 
@@ -69,7 +69,8 @@ async def test_kafka_stopped_and_restarted_under_the_relay_loses_nothing(pool, t
             assert pending == 9
         finally:
             await broker("start")
-        await _wait_until_published(pool, timeout_s=90)
+        await eventually(pool, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL",
+                         timeout_s=90)
     finally:
         await relay.stop()
     ids = {r["event_id"] for r in await pool.fetch("SELECT event_id FROM outbox")}
@@ -78,14 +79,6 @@ async def test_kafka_stopped_and_restarted_under_the_relay_loses_nothing(pool, t
     # ack was lost with the broker may repeat, which consumers absorb by ce_id.)
     seen = [e for e in await read_all(topic) if e.key in set(keys + more)]
     assert {uuid.UUID(e.id) for e in seen} == ids
-
-
-async def _wait_until_published(pool, timeout_s: float) -> None:
-    for _ in range(int(timeout_s * 10)):
-        if not await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("outbox not drained after the broker came back")
 
 
 async def test_only_one_relay_is_active_per_database(pool):

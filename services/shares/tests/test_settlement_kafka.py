@@ -4,8 +4,6 @@ village collective of that base co-op exactly, once, however often the record ar
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -15,7 +13,7 @@ from shares.seed import collective_id, members_of
 from xiangzhi.coop.v1.settlement_pb2 import SettlementPublished
 from xiangzhi_shared.demo import demo_id
 from xiangzhi_shared.envelope import headers_for
-from xiangzhi_shared.testing import KAFKA, TopicTail
+from xiangzhi_shared.testing import KAFKA, TopicTail, eventually
 
 VILLAGES = ["QY.01.001", "QY.01.002", "QY.01.003"]  # 100,000 / 150,000 / 200,000 shares
 CREATE = """mutation($i: CreateRunInput!) { createDistributionRun(input: $i) { id lineCount } }"""
@@ -44,16 +42,6 @@ async def produce(topic: str, msg: SettlementPublished, event_id: str | None = N
     return event_id
 
 
-async def wait_for(pool, sql, *args, timeout_s=20.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = await pool.fetchval(sql, *args)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for: {sql}")
-
-
 async def _incomes(pool):
     rows = await pool.fetch("SELECT party_id::text, held_by_party_id::text, balance_fen "
                             "FROM account_balance")
@@ -66,7 +54,7 @@ async def test_settlement_credits_collectives_once_and_flows_on_to_members(share
     sid = f"st-{uuid.uuid4().hex[:8]}"
     msg = settlement(sid, "1000.01")
     event_id = await produce(topic, msg)
-    run_id = await wait_for(shares.pool, "SELECT id FROM distribution_run WHERE source_ref=$1 "
+    run_id = await eventually(shares.pool, "SELECT id FROM distribution_run WHERE source_ref=$1 "
                             "AND status='POSTED'", sid)
     after = await _incomes(shares.pool)
     gained = {v: after.get((collective_id(v),) * 2, 0) - before.get((collective_id(v),) * 2, 0)
@@ -81,7 +69,7 @@ async def test_settlement_credits_collectives_once_and_flows_on_to_members(share
     await produce(topic, msg)
     marker = f"st-{uuid.uuid4().hex[:8]}"
     await produce(topic, settlement(marker, "0.03"))  # in order after the duplicates
-    await wait_for(shares.pool, "SELECT id FROM distribution_run WHERE source_ref=$1", marker)
+    await eventually(shares.pool, "SELECT id FROM distribution_run WHERE source_ref=$1", marker)
     runs = await shares.pool.fetchval("SELECT count(*) FROM distribution_run WHERE source_ref=$1",
                                       sid)
     assert runs == 1

@@ -9,7 +9,6 @@ from typing import Any
 
 import asyncpg
 from xiangzhi_shared.auth import Principal
-from xiangzhi_shared.errors import ValidationFailed
 from xiangzhi_shared.ids import parse_id
 from xiangzhi_shared.pagination import keyset_page
 
@@ -42,11 +41,7 @@ def trade_scope(p: Principal, region_code: str | None) -> TradeScope:
         if region_code is not None:
             p.require_region(region_code)
         return TradeScope(village=region_code or village)
-    root = region_code or p.region
-    if root is None:
-        raise ValidationFailed("your token carries no region scope")
-    p.require_region(root)
-    return TradeScope(township_root=root)
+    return TradeScope(township_root=p.scope_root(region_code))
 
 
 async def _page(conn: asyncpg.Connection, select: str, alias: str, owner_col: str,

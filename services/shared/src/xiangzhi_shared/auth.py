@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 
-from .errors import Forbidden, Unauthenticated
+from .errors import Forbidden, Unauthenticated, ValidationFailed
 from .settings import ServiceSettings
 
 ROLES = frozenset(
@@ -83,6 +83,14 @@ class Principal:
         if not self.sees_region(code):
             raise Forbidden(f"region {code} is outside your scope")
         return self
+
+    def scope_root(self, narrower: str | None = None) -> str:
+        """The subtree a list reads: the caller's own region, or a narrower one inside it."""
+        if self.region is None:
+            raise ValidationFailed("your token carries no region scope")
+        code = narrower or self.region
+        self.require_region(code)
+        return code
 
     def require_partner(self, code: str) -> Principal:
         if self.partner != code:

@@ -119,22 +119,28 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 
 class TopicTail:
-    """Reads a topic from the offsets it had when the tail was opened."""
+    """Reads topics from the offsets they had when the tail was opened. Any client settings
+    may be given (a partner's SASL credentials and its own consumer group, to read as the
+    partner does); by default it reads on the services' listener without a group."""
 
-    def __init__(self, topic: str, bootstrap: str = KAFKA) -> None:
-        self.topic = topic
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                          group_id=None)
+    def __init__(self, *topics: str, group_id: str | None = None, **kafka: Any) -> None:
+        self.topics = topics
+        self._consumer = AIOKafkaConsumer(**({"bootstrap_servers": KAFKA} | kafka),
+                                          group_id=group_id, enable_auto_commit=False)
 
     async def __aenter__(self) -> TopicTail:
         await self._consumer.start()
-        partitions = await topic_partitions(self._consumer, self.topic)
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        tps = [TopicPartition(t, p) for t in self.topics
+               for p in sorted(await topic_partitions(self._consumer, t))]
         self._consumer.assign(tps)
         await self._consumer.seek_to_end(*tps)
         for tp in tps:  # resolve the end offsets now, before the test produces anything
             await self._consumer.position(tp)
         return self
+
+    async def commit(self) -> None:
+        """Commits the group's position (a partner's group ACL allows it for its own groups)."""
+        await self._consumer.commit()
 
     async def __aexit__(self, *exc: object) -> None:
         await self._consumer.stop()
@@ -147,7 +153,7 @@ class TopicTail:
         deadline = time.monotonic() + timeout_s
         while len(found) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"only {len(found)} of {count} records on {self.topic}")
+                raise AssertionError(f"only {len(found)} of {count} records on {self.topics}")
             batch = await self._consumer.getmany(timeout_ms=200)
             found += [r for records in batch.values() for r in records if match(r)]
         return found
@@ -166,7 +172,7 @@ class TopicTail:
                 if now >= settle_until:
                     return found
             elif now > deadline:
-                raise AssertionError(f"only {len(found)} of {count} events on {self.topic}")
+                raise AssertionError(f"only {len(found)} of {count} events on {self.topics}")
             batch = await self._consumer.getmany(timeout_ms=200)
             for records in batch.values():
                 for record in records:
@@ -198,6 +204,18 @@ async def start_groups_at_end(group_id: str, topics: list[str]) -> None:
         await consumer.commit(dict(ends))
     finally:
         await consumer.stop()
+
+
+async def eventually(pool: asyncpg.Pool, sql: str, *args: Any, timeout_s: float = 30.0) -> Any:
+    """Polls a query until it returns something truthy (an effect applied by a consumer or a
+    relay in the background) and returns it; fails with the query after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = await pool.fetchval(sql, *args)
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not true within {timeout_s:.0f}s: {sql} {args}")
 
 
 def trace_id_of(traceparent: str | None) -> str | None:

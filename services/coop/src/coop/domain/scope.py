@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from xiangzhi_shared.auth import Principal, region_depth
-from xiangzhi_shared.errors import Forbidden, ValidationFailed
+from xiangzhi_shared.errors import Forbidden
 
 COOP_STAFF = ("coop_staff", "county_admin")
 READERS = ("coop_staff", "township_admin", "county_admin", "village_cadre")
@@ -65,9 +65,4 @@ def require_county(p: Principal) -> None:
 
 def read_root(p: Principal, region_code: str | None) -> str:
     """The subtree a staff list reads: the caller's scope unless a narrower one is asked for."""
-    p.require(*READERS)
-    if p.region is None:
-        raise ValidationFailed("your token carries no region scope")
-    code = region_code or p.region
-    p.require_region(code)
-    return code
+    return p.require(*READERS).scope_root(region_code)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 from xiangzhi_shared.auth import Principal
 from xiangzhi_shared.context import Info
-from xiangzhi_shared.errors import Forbidden, ValidationFailed
+from xiangzhi_shared.errors import Forbidden
 from xiangzhi_shared.pagination import Connection, connection, page_size
 
 from .. import purchased, reads
@@ -40,11 +40,7 @@ def ticket_scope(p: Principal, region_code: str | None) -> reads.TicketScope:
     """The one way this caller sees tickets, widest role first."""
     p.require()
     if p.has_role(*scope.REGION_STAFF):
-        if p.region is None:
-            raise ValidationFailed("your token carries no region scope")
-        code = region_code or p.region
-        p.require_region(code)
-        return reads.TicketScope(region_code=code)
+        return reads.TicketScope(region_code=p.scope_root(region_code))
     if p.has_role("utility_staff"):
         if not p.partner:
             raise Forbidden("utility staff need a partner claim")
@@ -55,14 +51,6 @@ def ticket_scope(p: Principal, region_code: str | None) -> reads.TicketScope:
     if p.has_role("resident"):
         return reads.TicketScope(reporter_id=p.subject, region_code=region_code)
     raise Forbidden("your roles cannot read tickets")
-
-
-def _region_root(p: Principal, region_code: str | None) -> str:
-    if p.region is None:
-        raise ValidationFailed("your token carries no region scope")
-    code = region_code or p.region
-    p.require_region(code)
-    return code
 
 
 @strawberry.type
@@ -102,7 +90,7 @@ class Query:
         p = info.context.principal.require()
         async with info.context.pool.acquire() as conn:
             if p.has_role(*scope.ADMINS, "village_cadre"):
-                root = _region_root(p, region_code)
+                root = p.scope_root(region_code)
                 rows = await reads.coordinators(conn, root)
             elif p.has_role("coordinator"):
                 rows = await reads.coordinators(conn, None, parse_id(p.subject, "subject"))
@@ -138,7 +126,7 @@ class Query:
         p = info.context.principal.require()
         async with info.context.pool.acquire() as conn:
             if p.has_role(*scope.ADMINS, "village_cadre"):
-                rows = await reads.meetings(conn, root=_region_root(p, region_code), partner=None)
+                rows = await reads.meetings(conn, root=p.scope_root(region_code), partner=None)
             elif p.has_role("utility_staff") and p.partner:
                 rows = await reads.meetings(conn, root=None, partner=p.partner)
             else:

@@ -59,12 +59,7 @@ async def region_metrics(info: Info, code: str, days: int) -> RegionMetrics:
 
 def _root(info: Info, region_code: str | None) -> str:
     """The subtree to read: the caller's own scope unless a narrower one is asked for."""
-    p = info.context.principal.require()
-    if p.region is None:
-        raise ValidationFailed("your token carries no region scope")
-    code = region_code or p.region
-    p.require_region(code)
-    return code
+    return info.context.principal.require().scope_root(region_code)
 
 
 @strawberry.type

@@ -75,10 +75,7 @@ class Query:
     async def registers(self, info: Info, region_code: str | None = None,
                         kind: RegisterKindGQL | None = None) -> list[ShareRegister]:  # type: ignore[valid-type]
         p = info.context.principal.require(*{r for roles in scope.READERS.values() for r in roles})
-        if p.region is None:
-            raise ValidationFailed("your token carries no region scope")
-        root = region_code or p.region
-        p.require_region(root)
+        root = p.scope_root(region_code)
         kinds = [RegisterKind(kind)] if kind else list(RegisterKind)
         kinds = [k for k in kinds if p.has_role(*scope.READERS[k])]
         async with info.context.pool.acquire() as conn:
