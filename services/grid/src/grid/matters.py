@@ -84,7 +84,7 @@ async def report(pool: asyncpg.Pool, p: Principal, *, title: str, description: s
     p.require("resident", *scope.MATTER_WORKERS)
     title = rules.validate_title(title)
     description = rules.validate_description(description)
-    location = rules._text(location, "location", required=False, limit=rules.TITLE_MAX)
+    location = rules.validate_location(location)
     region_uuid = parse_id(region_id, "regionId")
     now = clock()
     async with pool.acquire() as conn, conn.transaction():

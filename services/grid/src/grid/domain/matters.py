@@ -111,6 +111,10 @@ def validate_description(text: str | None) -> str | None:
     return _text(text, "description", required=False)
 
 
+def validate_location(text: str | None) -> str | None:
+    return _text(text, "location", required=False, limit=TITLE_MAX)
+
+
 def village_of(region_code: str) -> str:
     """The village a grid or village code belongs to (matters start there)."""
     if region_depth(region_code) < 2:
